@@ -1,0 +1,68 @@
+"""Render the settings table as Pulumi.yaml's ``config:`` block or as the README's table.
+
+``python -m components.config.render yaml`` prints the block; ``... markdown`` the
+table. Tests compare both with the checked-in files, so the docs cannot drift
+from the code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import yaml
+
+from . import TABLES
+from .schema import Setting
+
+
+def config_block() -> dict:
+    block = {}
+    for t in TABLES:
+        for s in t.settings:
+            entry = {"type": s.kind, "description": s.description}
+            if s.kind == "array":
+                entry["items"] = {"type": "string"}
+            if s.default is not None and not s.secret:
+                entry["default"] = s.default
+            block[s.key] = entry
+    return block
+
+
+def config_yaml() -> str:
+    return yaml.safe_dump({"config": config_block()}, sort_keys=False, width=100)
+
+
+def _default_text(s: Setting) -> str:
+    if s.default is None:
+        return "(none)"
+    if isinstance(s.default, bool):
+        return "true" if s.default else "false"
+    if s.default == "":
+        return '""'
+    return str(s.default) if not isinstance(s.default, list) else ", ".join(map(str, s.default)) or "[]"
+
+
+def markdown_table() -> str:
+    rows = ["| key | type | default | allowed | description |", "|---|---|---|---|---|"]
+    for t in TABLES:
+        for s in t.settings:
+            desc = s.description.replace("|", "\\|")
+            allowed = (s.allowed or "any").replace("|", "\\|")
+            rows.append(f"| `{s.full_key}` | {s.kind} | `{_default_text(s)}` | {allowed} | {desc} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str]) -> int:
+    what = argv[1] if len(argv) > 1 else "yaml"
+    if what == "yaml":
+        sys.stdout.write(config_yaml())
+    elif what == "markdown":
+        print(markdown_table())
+    else:
+        print("usage: python -m components.config.render [yaml|markdown]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,203 @@
+"""Typed, validated stack settings: the machinery.
+
+Every setting the stack program reads is one :class:`Setting` row in a tier's table
+(``processing.py``, ``realtime.py``, ...). A row names the tier, the argument of
+the tier's ``*Args`` TypedDict it fills, its type, its default and what values are
+allowed. From that one table come:
+
+- the defaults a component applies when a library user leaves an argument out;
+- the parsing and validation of ``Pulumi.<stack>.yaml`` (with one message naming
+  the stack, the key, the value and what is allowed);
+- the ``config:`` block of ``Pulumi.yaml`` and the README's reference table, which a
+  test keeps in step with the table.
+
+Per-environment sizing lives in the stack files; no component branches on the
+stack name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+import pulumi
+
+#: The Pulumi project name, and so the namespace of every config key we read.
+PROJECT = "iot-tiers"
+
+#: The kinds Pulumi.yaml can declare for a project config key (it has no "number").
+KINDS = ("string", "integer", "boolean", "array")
+
+
+class ConfigError(pulumi.RunError):
+    """One or more settings are invalid.
+
+    Subclasses :class:`pulumi.RunError` so that ``pulumi up``/``preview`` print the
+    message alone, without a Python traceback.
+    """
+
+    def __init__(self, problems: Sequence[str], stack: Optional[str] = None) -> None:
+        self.problems = list(problems)
+        self.stack = stack
+        where = f"stack '{stack}'" if stack else "tier arguments"
+        lines = [f"invalid configuration for {where}:"] + [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+Check = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: a tier argument and the stack config key that fills it."""
+
+    tier: str
+    arg: str
+    kind: str
+    default: Any
+    description: str
+    allowed: str = ""
+    check: Optional[Check] = None
+    #: Config key override; by default the tier name plus the argument in camelCase.
+    config_key: Optional[str] = None
+    #: Stored as a Pulumi secret (certificates, tokens).
+    secret: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.tier}.{self.arg}: kind {self.kind!r} not in {KINDS}")
+
+    @property
+    def key(self) -> str:
+        """The stack config key, without the project namespace."""
+        if self.config_key:
+            return self.config_key
+        words = self.arg.split("_")
+        camel = "".join(w.capitalize() for w in words)
+        if self.tier == "stack":
+            return camel[0].lower() + camel[1:]
+        return self.tier + camel
+
+    @property
+    def full_key(self) -> str:
+        return f"{PROJECT}:{self.key}"
+
+    def parse(self, raw: Any) -> Any:
+        """Turn a raw config value (a string from Pulumi, or a YAML value) into the typed value."""
+        if self.kind == "string":
+            if isinstance(raw, (dict, list)):
+                raise ValueError("expected a string")
+            return str(raw)
+        if self.kind == "boolean":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("true", "false"):
+                return text == "true"
+            raise ValueError("expected true or false")
+        if self.kind == "integer":
+            if isinstance(raw, bool):
+                raise ValueError("expected a whole number")
+            if isinstance(raw, int):
+                return raw
+            text = str(raw).strip()
+            if not re.fullmatch(r"[-+]?\d+", text):
+                raise ValueError("expected a whole number")
+            return int(text)
+        # array: Pulumi hands structured values over as JSON text.
+        if isinstance(raw, (list, tuple)):
+            return list(raw)
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            value = [part.strip() for part in str(raw).split(",") if part.strip()]
+        if not isinstance(value, list):
+            raise ValueError("expected a list")
+        return value
+
+    def validate(self, value: Any) -> Optional[str]:
+        """None when ``value`` is allowed, else the reason."""
+        if self.check is None or self.check(value):
+            return None
+        return self.allowed or "value not allowed"
+
+
+# ---------------------------------------------------------------- check helpers
+
+
+def int_range(lo: int, hi: int) -> Check:
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+
+
+def num_range(lo: float, hi: float) -> Check:
+    return lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi
+
+
+def one_of(values: Iterable[Any]) -> Check:
+    allowed = tuple(values)
+    return lambda v: v in allowed
+
+
+def list_of(check: Check) -> Check:
+    return lambda v: isinstance(v, list) and all(check(x) for x in v)
+
+
+def matches(pattern: str) -> Check:
+    rx = re.compile(pattern)
+    return lambda v: isinstance(v, str) and rx.fullmatch(v) is not None
+
+
+#: The retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                      1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+IPV4_CIDR = r"(\d{1,3}\.){3}\d{1,3}/\d{1,2}"
+
+
+def log_retention(tier: str) -> Setting:
+    """The log retention setting every tier has."""
+    return Setting(tier, "log_retention_days", "integer", 14,
+                   f"CloudWatch Logs retention for the {tier} tier's log groups, in days.",
+                   "one of the periods CloudWatch Logs accepts: "
+                   + ", ".join(map(str, LOG_RETENTION_DAYS)),
+                   one_of(LOG_RETENTION_DAYS))
+
+
+# ---------------------------------------------------------------- resolution
+
+CrossCheck = Callable[[Mapping[str, Any]], list[str]]
+
+
+def resolve(settings: Sequence[Setting], given: Mapping[str, Any],
+            cross_checks: Sequence[CrossCheck] = (), *, label: str = "") -> dict[str, Any]:
+    """Fill defaults into a tier's arguments and validate them.
+
+    Used by the components themselves, so a library user who passes a bad
+    argument gets the same clear message as a stack with a bad config value.
+    Unknown argument names are refused (a typo must not silently fall back to a
+    default). Values that are Pulumi Outputs are passed through unchecked.
+    """
+    by_arg = {s.arg: s for s in settings}
+    problems = []
+    for name in given:
+        if name not in by_arg:
+            problems.append(f"{label}unknown argument {name!r}; known: {', '.join(sorted(by_arg))}")
+    out: dict[str, Any] = {}
+    for s in settings:
+        value = given.get(s.arg, s.default)
+        if value is None:
+            out[s.arg] = None
+            continue
+        if not isinstance(value, pulumi.Output):
+            reason = s.validate(value)
+            if reason:
+                problems.append(f"{label}{s.arg}={value!r} is not allowed: {reason}")
+        out[s.arg] = value
+    if not problems:
+        for cross in cross_checks:
+            problems.extend(f"{label}{p}" for p in cross(out))
+    if problems:
+        raise ConfigError(problems)
+    return out

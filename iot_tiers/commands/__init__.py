@@ -1,0 +1,1 @@
+"""Subcommands of ``tiers``; see :mod:`iot_tiers.cli`."""

@@ -1,0 +1,214 @@
+"""Pulumi mocks that answer like AWS would, closely enough for policies and tests.
+
+Every resource gets the identifiers AWS would give it (ARNs, queue URLs, ids with
+the right prefixes), derived deterministically from its type and name, so that
+IAM statements in tests name real-looking ARNs and two runs capture the same graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Optional
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+
+#: Id prefixes EC2 gives its resources.
+_EC2_ID_PREFIX = {
+    "SecurityGroup": "sg", "LaunchTemplate": "lt", "Instance": "i", "Vpc": "vpc",
+    "Subnet": "subnet", "VpcEndpoint": "vpce", "Volume": "vol", "NatGateway": "nat",
+    "InternetGateway": "igw", "RouteTable": "rtb", "Eip": "eipalloc", "NetworkInterface": "eni",
+    "SecurityGroupRule": "sgrule", "VpcSecurityGroupIngressRule": "sgr",
+    "VpcSecurityGroupEgressRule": "sgr",
+}
+
+
+def _short_hash(*parts: str, n: int = 8) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
+
+
+def _physical_name(args: pulumi.runtime.MockResourceArgs) -> str:
+    inputs = args.inputs or {}
+    for key in ("name", "family", "functionName", "roleName", "bucket"):
+        value = inputs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    # Pulumi auto-naming: the logical name plus a random suffix.
+    return f"{args.name}-{_short_hash(args.typ, args.name, n=7)}"
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    """Resource and invoke mocks for pulumi_aws and awsx, for one region."""
+
+    def __init__(self, region: str = "us-east-1", account: str = ACCOUNT_ID) -> None:
+        self.region = region
+        self.account = account
+
+    # ------------------------------------------------------------ resources
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        state = dict(args.inputs or {})
+        typ = args.typ
+        phys = _physical_name(args)
+        r, a = self.region, self.account
+        try:
+            pkg, mod_res, kind = typ.split(":")
+            module = mod_res.split("/")[0]
+        except ValueError:
+            pkg, module, kind = typ, "", ""
+
+        if pkg == "awsx":
+            return f"{args.name}-id", self._awsx(kind, args, state)
+        if pkg != "aws":
+            return f"{args.name}-id", state
+
+        arn: Optional[str] = None
+        rid = phys
+        if typ == "aws:sqs/queue:Queue":
+            if state.get("fifoQueue") and not phys.endswith(".fifo"):
+                phys += ".fifo"
+            arn = f"arn:aws:sqs:{r}:{a}:{phys}"
+            rid = f"https://sqs.{r}.amazonaws.com/{a}/{phys}"
+            state["url"] = rid
+        elif typ == "aws:dynamodb/table:Table":
+            arn = f"arn:aws:dynamodb:{r}:{a}:table/{phys}"
+            state["streamArn"] = f"{arn}/stream/2026-01-01T00:00:00.000"
+        elif typ == "aws:sns/topic:Topic":
+            arn = f"arn:aws:sns:{r}:{a}:{phys}"
+            rid = arn
+        elif typ == "aws:lambda/function:Function":
+            arn = f"arn:aws:lambda:{r}:{a}:function:{phys}"
+            state["qualifiedArn"] = f"{arn}:1"
+            state["version"] = "1"
+            state["invokeArn"] = f"arn:aws:apigateway:{r}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        elif typ == "aws:lambda/alias:Alias":
+            fn = str(state.get("functionName", "fn")).split(":")[-1]
+            arn = f"arn:aws:lambda:{r}:{a}:function:{fn}:{phys}"
+            state["invokeArn"] = f"arn:aws:apigateway:{r}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        elif typ == "aws:iam/role:Role":
+            arn = f"arn:aws:iam::{a}:role/{phys}"
+            state["uniqueId"] = "AROA" + _short_hash(phys, n=16).upper()
+        elif typ == "aws:iam/policy:Policy":
+            arn = f"arn:aws:iam::{a}:policy/{phys}"
+            rid = arn
+        elif typ == "aws:iam/instanceProfile:InstanceProfile":
+            arn = f"arn:aws:iam::{a}:instance-profile/{phys}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            arn = f"arn:aws:logs:{r}:{a}:log-group:{phys}"
+        elif typ == "aws:kms/key:Key":
+            rid = "mrk-" + _short_hash(args.name, n=32)
+            arn = f"arn:aws:kms:{r}:{a}:key/{rid}"
+            state["keyId"] = rid
+        elif typ == "aws:kms/alias:Alias":
+            arn = f"arn:aws:kms:{r}:{a}:{phys}"
+        elif typ == "aws:iot/topicRule:TopicRule":
+            arn = f"arn:aws:iot:{r}:{a}:rule/{phys}"
+        elif typ == "aws:ecs/cluster:Cluster":
+            arn = f"arn:aws:ecs:{r}:{a}:cluster/{phys}"
+            rid = arn
+        elif typ == "aws:ecs/service:Service":
+            arn = f"arn:aws:ecs:{r}:{a}:service/{phys}"
+        elif typ == "aws:ecs/taskDefinition:TaskDefinition":
+            state["revision"] = 1
+            arn = f"arn:aws:ecs:{r}:{a}:task-definition/{phys}:1"
+            state["arnWithoutRevision"] = f"arn:aws:ecs:{r}:{a}:task-definition/{phys}"
+        elif typ == "aws:secretsmanager/secret:Secret":
+            arn = f"arn:aws:secretsmanager:{r}:{a}:secret:{phys}-{_short_hash(phys, n=6)}"
+            rid = arn
+        elif typ == "aws:lb/loadBalancer:LoadBalancer" or typ == "aws:alb/loadBalancer:LoadBalancer":
+            kind_lb = "net" if state.get("loadBalancerType") == "network" else "app"
+            suffix = f"{kind_lb}/{phys}/{_short_hash(phys, n=16)}"
+            arn = f"arn:aws:elasticloadbalancing:{r}:{a}:loadbalancer/{suffix}"
+            state["arnSuffix"] = suffix
+            state["dnsName"] = f"{phys}-{_short_hash(phys, n=10)}.{r}.elb.amazonaws.com"
+            state["zoneId"] = "Z35SXDOTRQ7X7K"
+            rid = arn
+        elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
+            suffix = f"targetgroup/{phys}/{_short_hash(phys, n=16)}"
+            arn = f"arn:aws:elasticloadbalancing:{r}:{a}:{suffix}"
+            state["arnSuffix"] = suffix
+            rid = arn
+        elif typ in ("aws:lb/listener:Listener", "aws:alb/listener:Listener"):
+            arn = f"arn:aws:elasticloadbalancing:{r}:{a}:listener/app/{phys}/{_short_hash(phys, n=16)}"
+            rid = arn
+        elif typ == "aws:ecr/repository:Repository":
+            arn = f"arn:aws:ecr:{r}:{a}:repository/{phys}"
+            state["repositoryUrl"] = f"{a}.dkr.ecr.{r}.amazonaws.com/{phys}"
+            state["registryId"] = a
+        elif typ == "aws:acm/certificate:Certificate":
+            rid = _short_hash(phys, n=36)
+            arn = f"arn:aws:acm:{r}:{a}:certificate/{rid}"
+        elif typ == "aws:apigatewayv2/api:Api":
+            rid = _short_hash(phys, n=10)
+            arn = f"arn:aws:apigateway:{r}::/apis/{rid}"
+            state["executionArn"] = f"arn:aws:execute-api:{r}:{a}:{rid}"
+            state["apiEndpoint"] = f"wss://{rid}.execute-api.{r}.amazonaws.com"
+        elif typ == "aws:autoscaling/group:Group":
+            arn = f"arn:aws:autoscaling:{r}:{a}:autoScalingGroup:{_short_hash(phys, n=36)}:autoScalingGroupName/{phys}"
+        elif typ == "aws:appautoscaling/policy:Policy":
+            arn = f"arn:aws:autoscaling:{r}:{a}:scalingPolicy:{_short_hash(phys, n=36)}:resource/{phys}"
+        elif module == "ec2":
+            prefix = _EC2_ID_PREFIX.get(kind)
+            if prefix:
+                rid = f"{prefix}-{_short_hash(typ, args.name, n=17)}"
+            arn = f"arn:aws:ec2:{r}:{a}:{kind[0].lower() + kind[1:]}/{rid}"
+            if kind == "LaunchTemplate":
+                state["latestVersion"] = 1
+                state["defaultVersion"] = 1
+        else:
+            lower = kind[0].lower() + kind[1:] if kind else "resource"
+            arn = f"arn:aws:{module}:{r}:{a}:{lower}/{phys}"
+
+        if "name" not in state and typ not in ("aws:sqs/queue:Queue",):
+            state["name"] = phys
+        elif typ == "aws:sqs/queue:Queue":
+            state["name"] = phys
+        if arn and "arn" not in state:
+            state["arn"] = arn
+        state.setdefault("tagsAll", state.get("tags") or {})
+        return rid, state
+
+    def _awsx(self, kind: str, args: pulumi.runtime.MockResourceArgs, state: dict) -> dict:
+        if kind == "Vpc":
+            azs = int(state.get("numberOfAvailabilityZones") or 2)
+            h = _short_hash(args.name, n=8)
+            state["vpcId"] = f"vpc-{h}"
+            state["privateSubnetIds"] = [f"subnet-{h}p{i}" for i in range(azs)]
+            state["publicSubnetIds"] = [f"subnet-{h}u{i}" for i in range(azs)]
+            state["isolatedSubnetIds"] = []
+            state["natGateways"] = []
+        elif kind == "Image":
+            state["imageUri"] = (f"{self.account}.dkr.ecr.{self.region}.amazonaws.com/"
+                                 f"{args.name}@sha256:{_short_hash(args.name, n=64)}")
+        return state
+
+    # ------------------------------------------------------------ invokes
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        tok = args.token
+        r, a = self.region, self.account
+        if tok == "aws:index/getRegion:getRegion":
+            return {"name": r, "region": r, "id": r, "endpoint": f"ec2.{r}.amazonaws.com",
+                    "description": r}
+        if tok == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": a, "arn": f"arn:aws:iam::{a}:user/preview", "userId": "AIDAPREVIEW",
+                    "id": a}
+        if tok == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws",
+                    "reverseDnsPrefix": "com.amazonaws"}
+        if tok == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{r}{s}" for s in "abcdef"]
+            return {"names": names, "zoneIds": [f"use1-az{i}" for i in range(1, 7)], "id": r}
+        if tok == "aws:ssm/getParameter:getParameter":
+            name = str(args.args.get("name", ""))
+            return {"name": name, "value": "ami-" + _short_hash(name, n=17), "type": "String",
+                    "id": name, "arn": f"arn:aws:ssm:{r}:{a}:parameter{name}", "version": 1,
+                    "insecureValue": "ami-" + _short_hash(name, n=17)}
+        if tok == "aws:ec2/getAmi:getAmi":
+            key = repr(sorted(args.args.items()))
+            return {"id": "ami-" + _short_hash(key, n=17), "architecture": "arm64"}
+        return {}
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"AwsMocks(region={self.region!r})"
+
+

@@ -1,0 +1,1 @@
+"""The iot-tiers CrossGuard policy pack (self-contained: never imports components/)."""

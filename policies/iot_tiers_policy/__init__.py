@@ -1,0 +1,1 @@
+"""iot-tiers CrossGuard policies. The decision rule lives in :mod:`.decision`."""
