@@ -154,6 +154,9 @@ def _plain(value: Any) -> Any:
         return {"__asset": "file", "path": value.path}
     if isinstance(value, pulumi.asset.StringAsset):
         return {"__asset": "string", "text": value.text}
+    if isinstance(value, float) and value.is_integer():
+        # Protobuf carries every number as a double; give integers back their type.
+        return int(value)
     if isinstance(value, pulumi.Resource):
         return {"__resource": str(type(value).__name__)}
     return value

@@ -80,7 +80,7 @@ def load_stack_settings(stack_name: str, values: Mapping[str, Any]) -> dict[str,
             continue
         reason = setting.validate(value)
         if reason:
-            problems.append(f"{setting.full_key}={raw!r} is not allowed: {reason}")
+            problems.append(f"{setting.full_key}={value!r} is not allowed: {reason}")
             continue
         given[setting.tier][setting.arg] = value
 

@@ -1,13 +1,14 @@
 """Render the settings table as Pulumi.yaml's ``config:`` block or as the README's table.
 
 ``python -m components.config.render yaml`` prints the block; ``... markdown`` the
-table. Tests compare both with the checked-in files, so the docs cannot drift
+table; ``... update`` rewrites both in Pulumi.yaml and README.md. Tests compare both with the checked-in files, so the docs cannot drift
 from the code.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import yaml
 
@@ -52,14 +53,33 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
+START, END = "<!-- config-table:start -->", "<!-- config-table:end -->"
+
+
+def update_file(path: Path) -> None:
+    """Rewrite the generated part of Pulumi.yaml (its config block) or the README (its table)."""
+    text = path.read_text()
+    if path.name == "Pulumi.yaml":
+        head = text.split("\nconfig:\n", 1)[0]
+        path.write_text(head + "\n" + config_yaml())
+        return
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(f"{before}{START}\n{markdown_table()}\n{END}{after}")
+
+
 def main(argv: list[str]) -> int:
     what = argv[1] if len(argv) > 1 else "yaml"
     if what == "yaml":
         sys.stdout.write(config_yaml())
     elif what == "markdown":
         print(markdown_table())
+    elif what == "update":
+        root = Path(__file__).resolve().parents[2]
+        update_file(root / "Pulumi.yaml")
+        update_file(root / "README.md")
     else:
-        print("usage: python -m components.config.render [yaml|markdown]", file=sys.stderr)
+        print("usage: python -m components.config.render [yaml|markdown|update]", file=sys.stderr)
         return 2
     return 0
 
