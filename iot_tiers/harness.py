@@ -130,12 +130,27 @@ class CapturingMonitor(pmocks.MockMonitor):
             outputs=_plain(registered.state if registered else {}),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            provider=request.provider,
+            provider=request.provider or self._default_provider(request),
             protect=bool(request.protect),
             remote=bool(request.remote),
             id=registered.id if registered else "",
         ))
         return response
+
+
+    def _default_provider(self, request) -> str:
+        """The reference the engine gives a custom resource that names no provider.
+
+        Pulumi creates one default provider per package and version; its URN and id
+        are what a policy pack sees as the resource's provider.
+        """
+        if not request.custom:
+            return ""
+        package = request.type.split(":", 1)[0]
+        version = (request.version or "").replace(".", "_")
+        name = f"default_{version}" if version else "default"
+        stack, project = settings.get_stack(), settings.get_project()
+        return f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}::{package}-default-id"
 
 
 def _plain(value: Any) -> Any:
