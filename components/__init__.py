@@ -7,5 +7,9 @@
 
 from .config import ConfigError
 from .processing import ProcessingTier, ProcessingTierArgs
+from .network import Network, NetworkArgs
+from .realtime import RealtimeTier, RealtimeTierArgs
+from .heavy import HeavyComputeTier, HeavyComputeTierArgs
 
-__all__ = ["ConfigError", "ProcessingTier", "ProcessingTierArgs"]
+__all__ = ["ConfigError", "ProcessingTier", "ProcessingTierArgs", "Network", "NetworkArgs",
+           "RealtimeTier", "RealtimeTierArgs", "HeavyComputeTier", "HeavyComputeTierArgs"]

@@ -138,6 +138,37 @@ class AwsMocks(pulumi.runtime.Mocks):
         elif typ == "aws:acm/certificate:Certificate":
             rid = _short_hash(phys, n=36)
             arn = f"arn:aws:acm:{r}:{a}:certificate/{rid}"
+        elif typ == "aws:s3/bucket:Bucket":
+            if not state.get("bucket"):
+                phys = f"{args.name}-{_short_hash(typ, args.name, n=7)}"
+            rid = phys
+            arn = f"arn:aws:s3:::{phys}"
+            state["bucket"] = phys
+            state["bucketDomainName"] = f"{phys}.s3.amazonaws.com"
+            state["bucketRegionalDomainName"] = f"{phys}.s3.{r}.amazonaws.com"
+        elif typ == "aws:iot/certificate:Certificate":
+            rid = _short_hash(args.name, n=64)
+            arn = f"arn:aws:iot:{r}:{a}:cert/{rid}"
+            body = _short_hash("pem", args.name, n=64)
+            state["certificatePem"] = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+            state["privateKey"] = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n"
+            state["publicKey"] = f"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n"
+        elif typ == "aws:iot/policy:Policy":
+            arn = f"arn:aws:iot:{r}:{a}:policy/{phys}"
+            state["defaultVersionId"] = "1"
+        elif typ == "aws:secretsmanager/secretVersion:SecretVersion":
+            rid = f"{state.get('secretId', phys)}|{_short_hash(args.name, n=32)}"
+            state["versionId"] = _short_hash(args.name, n=32)
+            if isinstance(state.get("secretId"), str):
+                arn = state["secretId"]
+        elif typ == "aws:appautoscaling/target:Target":
+            rid = str(state.get("resourceId") or phys)
+            arn = (f"arn:aws:application-autoscaling:{r}:{a}:scalable-target/"
+                   f"{_short_hash(rid, n=26)}")
+        elif module == "vpc" and kind in _EC2_ID_PREFIX:
+            rid = f"{_EC2_ID_PREFIX[kind]}-{_short_hash(typ, args.name, n=17)}"
+            arn = f"arn:aws:ec2:{r}:{a}:security-group-rule/{rid}"
+            state["securityGroupRuleId"] = rid
         elif typ == "aws:apigatewayv2/api:Api":
             rid = _short_hash(phys, n=10)
             arn = f"arn:aws:apigateway:{r}::/apis/{rid}"
@@ -147,6 +178,9 @@ class AwsMocks(pulumi.runtime.Mocks):
             arn = f"arn:aws:autoscaling:{r}:{a}:autoScalingGroup:{_short_hash(phys, n=36)}:autoScalingGroupName/{phys}"
         elif typ == "aws:appautoscaling/policy:Policy":
             arn = f"arn:aws:autoscaling:{r}:{a}:scalingPolicy:{_short_hash(phys, n=36)}:resource/{phys}"
+        elif typ == "aws:ebs/volume:Volume":
+            rid = f"vol-{_short_hash(typ, args.name, n=17)}"
+            arn = f"arn:aws:ec2:{r}:{a}:volume/{rid}"
         elif module == "ec2":
             prefix = _EC2_ID_PREFIX.get(kind)
             if prefix:
@@ -203,6 +237,36 @@ class AwsMocks(pulumi.runtime.Mocks):
             return {"name": name, "value": "ami-" + _short_hash(name, n=17), "type": "String",
                     "id": name, "arn": f"arn:aws:ssm:{r}:{a}:parameter{name}", "version": 1,
                     "insecureValue": "ami-" + _short_hash(name, n=17)}
+        if tok == "aws:iot/getEndpoint:getEndpoint":
+            kind = str(args.args.get("endpointType") or "iot:Data-ATS")
+            prefix = _short_hash(a, r, n=14)
+            host = (f"{prefix}-ats.iot.{r}.amazonaws.com" if kind == "iot:Data-ATS"
+                    else f"{prefix}.{kind.split(':')[-1].lower()}.iot.{r}.amazonaws.com")
+            return {"endpointAddress": host, "endpointType": kind, "id": r}
+        if tok == "aws:secretsmanager/getRandomPassword:getRandomPassword":
+            length = int(args.args.get("passwordLength") or 32)
+            value = (_short_hash("password", repr(sorted(args.args.items())), n=64) * 4)[:length]
+            return {"randomPassword": value, "id": value}
+        if tok == "aws:elb/getServiceAccount:getServiceAccount":
+            # Elastic Load Balancing's own account in the region (us-east-1's shown for all).
+            return {"arn": "arn:aws:iam::127311923021:root", "id": "127311923021", "region": r}
+        if tok == "aws:ec2/getRouteTables:getRouteTables":
+            vpc = str(args.args.get("vpcId") or "vpc")
+            ids = [f"rtb-{_short_hash(vpc, str(i), n=17)}" for i in range(4)]
+            return {"ids": ids, "id": r, "vpcId": vpc}
+        if tok == "aws:ec2/getVpc:getVpc":
+            vpc = str(args.args.get("id") or "vpc-" + _short_hash(repr(sorted(args.args.items())), n=17))
+            return {"id": vpc, "cidrBlock": "10.0.0.0/16", "default": False, "state": "available",
+                    "arn": f"arn:aws:ec2:{r}:{a}:vpc/{vpc}", "ownerId": a}
+        if tok == "aws:ec2/getSubnet:getSubnet":
+            # The zone follows a trailing digit (awsx mock ids end in p0, p1, ...), else a hash.
+            sid = str(args.args.get("id") or "subnet-" + _short_hash(repr(sorted(args.args.items())), n=17))
+            last = sid[-1]
+            index = int(last) if last.isdigit() else int(_short_hash(sid, n=2), 16)
+            zone = f"{r}{'abc'[index % 3]}"
+            return {"id": sid, "availabilityZone": zone, "availabilityZoneId": f"use1-az{index % 3 + 1}",
+                    "vpcId": "vpc-" + _short_hash(sid, n=17), "cidrBlock": f"10.0.{index % 256}.0/24",
+                    "arn": f"arn:aws:ec2:{r}:{a}:subnet/{sid}", "ownerId": a}
         if tok == "aws:ec2/getAmi:getAmi":
             key = repr(sorted(args.args.items()))
             return {"id": "ami-" + _short_hash(key, n=17), "architecture": "arm64"}

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from . import processing, stack
+from . import heavy, network, processing, realtime, stack, traffic
 from .schema import PROJECT, ConfigError, CrossCheck, Setting, resolve
 
 
@@ -29,10 +29,17 @@ class TierTable:
 TABLES: list[TierTable] = [
     TierTable("stack", stack.SETTINGS),
     TierTable("processing", processing.SETTINGS, (processing.cross_checks,)),
+    TierTable("realtime", realtime.SETTINGS, (realtime.cross_checks,)),
+    TierTable("network", network.SETTINGS, (network.cross_checks,)),
+    *(TierTable(name, rows, checks) for name, rows, checks in heavy.tables()),
+    TierTable("traffic", traffic.SETTINGS),
 ]
 
 #: Cross-tier checks over the whole settings dict (for example "sidecar broker with >1 task").
-STACK_CHECKS: list[Callable[[Mapping[str, Mapping[str, Any]]], list[str]]] = []
+STACK_CHECKS: list[Callable[[Mapping[str, Mapping[str, Any]]], list[str]]] = [
+    realtime.stack_checks,
+    heavy.stack_checks,
+]
 
 
 def table(name: str) -> TierTable:
