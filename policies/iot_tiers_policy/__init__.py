@@ -1,1 +1,39 @@
-"""iot-tiers CrossGuard policies. The decision rule lives in :mod:`.decision`."""
+"""iot-tiers CrossGuard policies. The decision rule lives in :mod:`.decision`.
+
+Each concern is a module of this package that exports ``POLICIES`` (a list of
+``pulumi_policy`` policies): placement, stack_checks, security_* and, later,
+cost. :func:`pack_policies` finds every such module, so adding a concern is
+adding a file; nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+PACK_NAME = "iot-tiers"
+
+#: Modules listed first keep their order in the pack (and in `tiers preview` output);
+#: any other module exporting POLICIES follows, alphabetically.
+FIRST = ("placement", "stack_checks")
+
+
+def policy_modules() -> list[str]:
+    """Names of the modules of this package that export ``POLICIES``."""
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    ordered = [n for n in FIRST if n in names] + sorted(n for n in names if n not in FIRST)
+    return [n for n in ordered if hasattr(importlib.import_module(f"{__name__}.{n}"), "POLICIES")]
+
+
+def pack_policies() -> list[Any]:
+    """Every policy of the pack, checked for unique names."""
+    policies: list[Any] = []
+    seen: dict[str, str] = {}
+    for name in policy_modules():
+        for policy in importlib.import_module(f"{__name__}.{name}").POLICIES:
+            if policy.name in seen:
+                raise ValueError(f"policy {policy.name!r} is defined in both {seen[policy.name]} and {name}")
+            seen[policy.name] = name
+            policies.append(policy)
+    return policies

@@ -26,3 +26,10 @@ def test_readme_states_both_fresh_machine_commands():
 def test_ci_runs_the_readmes_test_command():
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in ci
+
+
+def test_policy_table_in_readme_is_the_packs_current_policies_and_levels():
+    from iot_tiers.policy_table import render_markdown
+
+    assert _between("<!-- policy-table:start -->", "<!-- policy-table:end -->") == render_markdown().strip(), \
+        "regenerate with: python -m iot_tiers.policy_table"

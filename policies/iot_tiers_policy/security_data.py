@@ -1,0 +1,115 @@
+"""Security baseline for the data services: DynamoDB tables, SQS queues, SNS topics.
+
+Drawn from checkov (DynamoDB PITR and CMK, SQS and SNS encryption, public queue
+and topic policies), cdk-nag (DDB3, SQS2, SNS2) and awsguard.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from pulumi_policy import Severity
+
+from ._util import as_bool, as_list, dig, json_value, require_known, resource_policy
+
+TABLE = "aws:dynamodb/table:Table"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+
+
+def public_statements(document: Any) -> list[str]:
+    """Sids (or indexes) of Allow statements open to any principal without a condition."""
+    out = []
+    if not isinstance(document, dict):
+        return out
+    for i, st in enumerate(as_list(document.get("Statement"))):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
+            continue
+        principal = st.get("Principal")
+        if principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))):
+            out.append(str(st.get("Sid") or f"statement {i}"))
+    return out
+
+
+def _table_encryption(_t, props, config, _a) -> Iterator[str]:
+    sse = props.get("serverSideEncryption")
+    require_known(sse, "serverSideEncryption")
+    if as_bool(dig(sse, "enabled")) is not True:
+        yield "the table uses the AWS-owned key (serverSideEncryption.enabled is not true)."
+    elif config["requireCustomerManagedKey"] and not dig(sse, "kmsKeyArn"):
+        yield "the table is not encrypted with a customer-managed KMS key (serverSideEncryption.kmsKeyArn)."
+
+
+def _pitr(_t, props, _c, _a) -> Iterator[str]:
+    value = dig(props, "pointInTimeRecovery", "enabled")
+    require_known(value, "pointInTimeRecovery.enabled")
+    if as_bool(value) is not True:
+        yield "point-in-time recovery is off: a bad write or delete cannot be undone."
+
+
+def _deletion_protection(_t, props, _c, _a) -> Iterator[str]:
+    value = props.get("deletionProtectionEnabled")
+    require_known(value, "deletionProtectionEnabled")
+    if as_bool(value) is not True:
+        yield "deletion protection is off (deletionProtectionEnabled)."
+
+
+def _queue_encryption(_t, props, _c, _a) -> Iterator[str]:
+    managed, key = props.get("sqsManagedSseEnabled"), props.get("kmsMasterKeyId")
+    if key is not None:
+        return  # a KMS key (even one not known yet) encrypts the queue
+    require_known(managed, "sqsManagedSseEnabled")
+    if as_bool(managed) is not True:
+        yield "the queue is not encrypted at rest (set sqsManagedSseEnabled or kmsMasterKeyId)."
+
+
+def _topic_encryption(_t, props, _c, _a) -> Iterator[str]:
+    if props.get("kmsMasterKeyId") is None:
+        yield "the topic is not encrypted at rest (kmsMasterKeyId)."
+
+
+def _public_policy(_t, props, _c, _a) -> Iterator[str]:
+    raw = props.get("policy")
+    if raw is None:
+        return
+    doc = json_value(raw)
+    require_known(doc, "policy")
+    for sid in public_statements(doc):
+        yield f"policy {sid} allows any principal ('*') with no condition."
+
+
+POLICIES = [
+    resource_policy(
+        name="security-dynamodb-encryption", types=[TABLE], check=_table_encryption,
+        config={"requireCustomerManagedKey": {"type": "boolean", "default": False,
+                                              "description": "Also require a customer-managed KMS key."}},
+        description="DynamoDB tables are encrypted with a KMS key (AWS-managed or customer-managed).",
+        severity=Severity.MEDIUM,
+        remediation="Set serverSideEncryption = {enabled: true} (and kmsKeyArn for a customer-managed key)."),
+    resource_policy(
+        name="security-dynamodb-point-in-time-recovery", types=[TABLE], check=_pitr,
+        description="DynamoDB tables have point-in-time recovery.", severity=Severity.MEDIUM,
+        remediation="Set pointInTimeRecovery = {enabled: true} (ProcessingTier: processingPointInTimeRecovery)."),
+    resource_policy(
+        name="security-dynamodb-deletion-protection", types=[TABLE], check=_deletion_protection,
+        description="DynamoDB tables have deletion protection.", severity=Severity.MEDIUM,
+        remediation="Set deletionProtectionEnabled: true (ProcessingTier: processingDeletionProtection)."),
+    resource_policy(
+        name="security-sqs-encryption", types=[QUEUE], check=_queue_encryption,
+        description="SQS queues are encrypted at rest.", severity=Severity.MEDIUM,
+        remediation="Set sqsManagedSseEnabled: true, or kmsMasterKeyId to a KMS key."),
+    resource_policy(
+        name="security-sqs-policy-not-public", types=[QUEUE, QUEUE_POLICY], check=_public_policy,
+        description="SQS queue policies do not allow any principal without a condition.", severity=Severity.CRITICAL,
+        remediation="Name the principal (a service or account) and add a condition such as aws:SourceArn."),
+    resource_policy(
+        name="security-sns-encryption", types=[TOPIC], check=_topic_encryption,
+        description="SNS topics are encrypted at rest with KMS.", severity=Severity.MEDIUM,
+        remediation="Set kmsMasterKeyId (a customer-managed key if CloudWatch alarms publish to the topic)."),
+    resource_policy(
+        name="security-sns-policy-not-public", types=[TOPIC, TOPIC_POLICY], check=_public_policy,
+        description="SNS topic policies do not allow any principal without a condition.", severity=Severity.CRITICAL,
+        remediation="Name the principal (a service or account) and add a condition such as aws:SourceArn."),
+]
