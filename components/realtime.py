@@ -455,7 +455,7 @@ class RealtimeTier(TierComponent):
             task_role_arn=self.task_role.arn,
             container_definitions=pulumi.Output.json_dumps(containers),
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
-            tags=self.tags(profile_tags),
+            tags=self.tags({**profile_tags, CONTAINERS_TAG: _declared_containers(containers)}),
             opts=pulumi.ResourceOptions(depends_on=[self.execution_role_policy]),
         )
 
@@ -731,3 +731,18 @@ def ecr_repository_arn(image_uri: str) -> Optional[str]:
 
 __all__ = ["RealtimeTier", "RealtimeTierArgs", "METRIC_NAMESPACE", "METRIC_NAME",
            "METRIC_DIMENSION", "BRIDGE_PORT", "HEALTH_PATH"]
+
+
+#: Tag declaring the task's containers (``name=image`` pairs, space-separated). The
+#: container definitions hold the built image's digest, unknown until the image is
+#: pushed, so at preview the policy pack reads this known declaration instead; at
+#: ``pulumi up`` it checks the real definitions again.
+CONTAINERS_TAG = "iot-tiers:containers"
+
+
+def _declared_containers(containers: list[dict[str, Any]]) -> str:
+    parts = []
+    for c in containers:
+        image = c["image"] if isinstance(c["image"], str) else "built-by-this-stack"
+        parts.append(f"{c['name']}={image}")
+    return " ".join(parts)

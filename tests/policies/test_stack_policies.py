@@ -63,9 +63,11 @@ def instance(tags, instance_type="t3.micro", **props):
     return [res(INSTANCE, "box", {"instanceType": instance_type, "tags": tags, **props})]
 
 
-def sidecar_service(desired, containers, target_max=None):
+def sidecar_service(desired, containers, target_max=None, declared=None):
+    td_tags = {"iot-tiers:containers": declared} if declared is not None else {}
     out = [
-        res(TASKDEF, "bridge-td", {"containerDefinitions": containers, "requiresCompatibilities": ["FARGATE"]}),
+        res(TASKDEF, "bridge-td", {"containerDefinitions": containers, "requiresCompatibilities": ["FARGATE"],
+                                   "tags": td_tags}),
         res(SERVICE, "bridge", {"launchType": "FARGATE", "desiredCount": desired,
                                 "tags": {"workload:connections": "persistent", "workload:trigger": "continuous"}},
             deps={"taskDefinition": [(TASKDEF, "bridge-td")]}),
@@ -168,6 +170,12 @@ CASES = [
      sidecar_service(1, BRIDGE_AND_BROKER, target_max=4), ["scalable target 'bridge-scaling' allows 4"]),
     ("placement-broker-sidecar-single-task", (SERVICE, "bridge"), sidecar_service(1, UNKNOWN),
      sidecar_service(2, UNKNOWN), ["unknown at preview", "not a pass"]),
+    # Definitions unknown at preview (a digest being built): the task definition's known
+    # declaration of its containers stands in, both ways.
+    ("placement-broker-sidecar-single-task", (SERVICE, "bridge"),
+     sidecar_service(4, UNKNOWN, declared="bridge=built-by-this-stack"),
+     sidecar_service(4, UNKNOWN, declared="bridge=built-by-this-stack broker=eclipse-mosquitto:2.0"),
+     ["eclipse-mosquitto", "4 tasks"]),
     ("placement-gpu-instance-heavy-compute", (ASG, "nodes"), ecs_capacity("m7g.large"), ecs_capacity("g5.2xlarge"),
      ["ECS cluster", "g5.2xlarge"]),
     ("placement-gpu-instance-heavy-compute", (INSTANCE, "box"),
