@@ -33,3 +33,10 @@ def test_policy_table_in_readme_is_the_packs_current_policies_and_levels():
 
     assert _between("<!-- policy-table:start -->", "<!-- policy-table:end -->") == render_markdown().strip(), \
         "regenerate with: python -m iot_tiers.policy_table"
+
+
+def test_bridge_environment_table_in_readme_is_the_bridges_own():
+    from runtime.bridge.config import env_table_markdown
+
+    assert _between("<!-- bridge-env:start -->", "<!-- bridge-env:end -->") == env_table_markdown().strip(), \
+        "regenerate with: python -m runtime.bridge --env-table"
