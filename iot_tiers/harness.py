@@ -13,6 +13,7 @@ on the other side of the resource monitor is replaced.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import runpy
@@ -210,6 +211,9 @@ def run_program(project: Project, stack: str, config: dict[str, str],
     region = config.get("aws:region", "us-east-1")
     monitor = CapturingMonitor(AwsMocks(region=region))
 
+    # Pulumi's runtime drives the program on the thread's current event loop; a caller
+    # that used asyncio.run() before us has left none, so give this run a fresh one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
     pmocks.set_mocks(monitor.mocks, project=project.name, stack=stack, preview=preview,
