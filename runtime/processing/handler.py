@@ -128,6 +128,9 @@ def process(incoming: list[_Incoming], settings: Settings, context: Any = None) 
     #    last one winning as sequential PutItems would; every record id is kept so
     #    that a failed write reports all the records that carried it.
     latest: dict[Key, Reading] = {}
+    # A conflicting duplicate must not hide an alert: the hottest reading of a key is
+    # the one alerted on, whichever reading's values the item keeps.
+    hottest: dict[Key, Reading] = {}
     ids_by_key: dict[Key, list[str]] = {}
     rejected: list[RejectedRecord] = []
     for rec in incoming:
@@ -141,6 +144,8 @@ def process(incoming: list[_Incoming], settings: Settings, context: Any = None) 
                 "recordId": rec.record_id, "deviceId": _device_id(record)})
             continue
         latest[result.key] = result
+        if result.key not in hottest or result.temperature > hottest[result.key].temperature:
+            hottest[result.key] = result
         ids_by_key.setdefault(result.key, []).append(rec.record_id)
     outcome.rejected = len(rejected)
 
@@ -165,7 +170,7 @@ def process(incoming: list[_Incoming], settings: Settings, context: Any = None) 
                 outcome.accepted += len(ids_by_key[key])
 
     # 3. Alert on the hot readings that are now stored.
-    hot = [r for r in written if r.temperature > settings.alert_threshold_celsius]
+    hot = [hottest[r.key] for r in written if hottest[r.key].temperature > settings.alert_threshold_celsius]
     if hot:
         failed_keys = _alert(hot, settings, context, ttl, deadline, outcome)
         for key in failed_keys:

@@ -154,3 +154,14 @@ def test_failed_claim_reports_the_record_and_the_retry_alerts_once(backend):
     assert backend.alerts() == []
     assert failed_ids(handler(sqs_event(record), None)) == []
     assert [a["deviceId"] for a in backend.alerts()] == ["oven-c"]
+
+
+def test_a_conflicting_duplicate_in_one_batch_does_not_hide_the_alert(backend):
+    # Same device and timestamp, different values: one item, but the hot reading still alerts.
+    hot = {"deviceId": "dup-1", "temperature": 95, "timestamp": 1714564800}
+    cold = {"deviceId": "dup-1", "temperature": 20, "timestamp": 1714564800}
+    result = handler({"Records": [sqs_record(hot), sqs_record(cold)]}, None)
+    assert result == {"batchItemFailures": []}
+    assert len(backend.readings("DEVICE#dup-1")) == 1
+    alerts = backend.alerts()
+    assert [a["temperature"] for a in alerts] == [95]
