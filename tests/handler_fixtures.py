@@ -11,12 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,48 +238,10 @@ def count_calls(client: Any, operation: str) -> Callable[[], int]:
 
 
 # ----------------------------------------------------------------- moto server process
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
-def moto_server_process(attempts: int = 3, start_timeout_s: float = 20) -> Iterator[str]:
-    """``python -m moto.server`` in its own process on a free loopback port; yields its URL.
+def moto_server_process() -> Iterator[str]:
+    """``python -m moto.server`` in its own process on a free loopback port; yields its URL."""
+    from iot_tiers.local.aws import moto_server
 
-    The port is chosen free and then handed to moto, so another process could take it
-    in between: a server that exits before answering is retried on a new port.
-    """
-    for _ in range(attempts):
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            if _wait_http(url, proc, start_timeout_s):
-                yield url
-                return
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-    raise RuntimeError(f"moto server did not start on a free loopback port ({attempts} attempts)")
-
-
-def _wait_http(url: str, proc: subprocess.Popen, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
-            return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
+    with moto_server() as moto:
+        yield moto.endpoint

@@ -12,10 +12,11 @@ queue subscribed to the topic (see :mod:`iot_tiers.local.relay`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from .processes import LOOPBACK, Child, StartError, Workdir, free_port, http_ok, start
 from .stack import ProcessingPlan
@@ -85,6 +86,23 @@ def start_moto(workdir: Workdir, region: str = "us-east-1", attempts: int = 3) -
             continue
         return Moto(child, port, region)
     raise StartError(f"moto did not start after {attempts} attempts: {last}")
+
+
+@contextlib.contextmanager
+def moto_server(region: str = "us-east-1") -> Iterator[Moto]:
+    """A moto server for the length of a ``with`` block (tests and benchmarks use it too).
+
+    Its log lives in a temporary directory removed afterwards, with the process.
+    """
+    workdir = Workdir(prefix="moto-")
+    try:
+        moto = start_moto(workdir, region)
+        try:
+            yield moto
+        finally:
+            moto.child.stop()
+    finally:
+        workdir.remove()
 
 
 @dataclass(frozen=True)
