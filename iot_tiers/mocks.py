@@ -8,7 +8,7 @@ IAM statements in tests name real-looking ARNs and two runs capture the same gra
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Optional
+from typing import Optional
 
 import pulumi
 
