@@ -23,7 +23,7 @@ load as ``tiers cost``.
 
 from __future__ import annotations
 
-from pulumi_policy import EnforcementLevel, PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import Severity, EnforcementLevel, PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
 from .cost import ResourceView, Traffic, estimate, from_policy_resources, load_prices
 from .cost.traffic import FIELDS
@@ -77,6 +77,11 @@ monthly_budget = StackValidationPolicy(
     validate=_validate,
     enforcement_level=EnforcementLevel.ADVISORY,
     config_schema=_schema(),
+    severity=Severity.MEDIUM,
+    remediation_steps="Run `tiers cost --stack <name>` to see the line items; shrink the largest (instance "
+                      "sizes, task counts, provisioned concurrency, NAT gateways), cover always-on capacity "
+                      "with reservations, or raise monthlyBudgetUsd in the environment's policy config if "
+                      "the spend is intended.",
 )
 
 #: The budget policies, for the pack's ``PolicyPack(policies=...)``.
