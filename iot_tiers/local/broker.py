@@ -8,10 +8,12 @@ persistence), so nothing outside the run's temporary directory is read or writte
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from .processes import LOOPBACK, Child, StartError, Workdir, free_port, port_open, start
 
@@ -97,3 +99,26 @@ def start_broker(workdir: Workdir, *, executable: Optional[str] = None, attempts
 
 
 __all__ = ["Broker", "MissingProgram", "config_text", "find_mosquitto", "start_broker"]
+
+
+async def mqtt_connect(role: str, port: int, *, on_message: Any = None) -> Any:
+    """A gmqtt client of ``tiers local`` (``role`` names it) connected to the broker on ``port``.
+
+    ``on_message`` is set before connecting, so no message of a subscription made
+    right after can arrive unhandled.
+    """
+    import gmqtt
+
+    client = gmqtt.Client(f"tiers-local-{role}-{uuid.uuid4().hex[:8]}")
+    if on_message is not None:
+        client.on_message = on_message
+    await client.connect(LOOPBACK, port, version=gmqtt.constants.MQTTv311)
+    return client
+
+
+async def mqtt_disconnect(client: Any, timeout: float = 3.0) -> None:
+    """Disconnect, giving up after ``timeout`` seconds: stopping must never hang on a broker."""
+    try:
+        await asyncio.wait_for(client.disconnect(), timeout)
+    except (asyncio.TimeoutError, OSError):
+        pass

@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from .broker import mqtt_connect, mqtt_disconnect
 
 ALERT_TOPIC_PREFIX = "alerts/"
 
@@ -73,10 +74,7 @@ class AlertRelay:
         self._stopping = False
 
     async def start(self) -> None:
-        import gmqtt
-
-        client = gmqtt.Client(f"tiers-local-alerts-{uuid.uuid4().hex[:8]}")
-        await client.connect("127.0.0.1", self.broker_port, version=gmqtt.constants.MQTTv311)
+        client = await mqtt_connect("alerts", self.broker_port)
         self._client = client
         self._task = asyncio.create_task(self._loop(), name="alert-relay")
 
@@ -122,10 +120,7 @@ class AlertRelay:
                 self._task.cancel()
             self._task = None
         if self._client is not None:
-            try:
-                await asyncio.wait_for(self._client.disconnect(), 3)
-            except (asyncio.TimeoutError, OSError):
-                pass
+            await mqtt_disconnect(self._client)
             self._client = None
 
 

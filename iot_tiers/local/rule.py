@@ -32,6 +32,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from .broker import mqtt_connect, mqtt_disconnect
+
 #: Why the stand-in refuses a payload; also the ``errorMessage`` of its error-action message.
 NOT_JSON = "the payload is not JSON, so the rule's SELECT cannot add deviceId and brokerTimestamp"
 NOT_OBJECT = "the payload is JSON but not an object, so the rule's SELECT cannot add deviceId and brokerTimestamp"
@@ -125,13 +127,9 @@ class RuleStandIn:
         self._sender: Optional[asyncio.Task] = None
 
     async def start(self) -> None:
-        import gmqtt
-
-        client = gmqtt.Client(f"tiers-local-rule-{uuid.uuid4().hex[:8]}")
         subscribed = asyncio.Event()
-        client.on_message = self._on_message
+        client = await mqtt_connect("rule", self.broker_port, on_message=self._on_message)
         client.on_subscribe = lambda *args: subscribed.set()
-        await client.connect("127.0.0.1", self.broker_port, version=gmqtt.constants.MQTTv311)
         client.subscribe(self.topic_filter, qos=1)
         await asyncio.wait_for(subscribed.wait(), 10)
         self._client = client
@@ -195,10 +193,7 @@ class RuleStandIn:
 
     async def stop(self) -> None:
         if self._client is not None:
-            try:
-                await asyncio.wait_for(self._client.disconnect(), 3)
-            except (asyncio.TimeoutError, OSError):
-                pass
+            await mqtt_disconnect(self._client)
             self._client = None
         if self._sender is not None:
             self._sender.cancel()

@@ -27,10 +27,11 @@ import asyncio
 import json
 import random
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+from .broker import mqtt_connect, mqtt_disconnect
 
 KINDS = ("normal", "hot", "out-of-range", "malformed", "not-json")
 #: How the bad share splits between the bad kinds.
@@ -181,10 +182,7 @@ class Simulator:
         self._recent: list[float] = []
 
     async def start(self) -> None:
-        import gmqtt
-
-        client = gmqtt.Client(f"tiers-local-sim-{uuid.uuid4().hex[:8]}")
-        await client.connect("127.0.0.1", self.broker_port, version=gmqtt.constants.MQTTv311)
+        client = await mqtt_connect("sim", self.broker_port)
         self._client = client
         period = 1.0 / self.rate
         rng = self.factory.rng
@@ -220,10 +218,7 @@ class Simulator:
     async def close(self) -> None:
         await self.stop_publishing()
         if self._client is not None:
-            try:
-                await asyncio.wait_for(self._client.disconnect(), 3)
-            except (asyncio.TimeoutError, OSError):
-                pass
+            await mqtt_disconnect(self._client)
             self._client = None
 
 
