@@ -32,6 +32,7 @@ from .tags import workload_tags
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
 HANDLER = "runtime.processing.handler.handler"
+RELAY_HANDLER = "runtime.processing.alert_relay.handler"
 LAMBDA_RUNTIME = "python3.12"
 
 #: AWS publishes Powertools for AWS Lambda (Python) as a public layer per region;
@@ -76,14 +77,19 @@ class ProcessingTierArgs(TypedDict, total=False):
     """Dead-letter messages that raise the DLQ alarm. Default ``1``."""
     alert_email: str
     """E-mail address subscribed to the alert topic; ``""`` (default) for none."""
+    alerts_to_mqtt: bool
+    """Relay every alert to MQTT ``<alert_topic_prefix><deviceId>`` through a small Lambda
+    subscribed to the alert topic, so dashboards get alerts through the bridge. Default ``True``."""
+    alert_topic_prefix: str
+    """MQTT topic prefix of relayed alerts. Default ``"alerts/"``."""
     log_retention_days: int
-    """Retention of the function's log group, in days. Default ``14``."""
+    """Retention of the functions' log groups, in days. Default ``14``."""
     tags: Mapping[str, str]
     """Extra tags for every child resource. Default none."""
     transform: Mapping[str, Transform]
     """Escape hatch: per-child functions that rewrite a child's arguments before it is
     created, keyed by child name (``table``, ``queue``, ``dlq``, ``rejects``, ``topic``,
-    ``key``, ``function``, ``alias``, ``role``, ``rule``, ``log_group``, ...).
+    ``key``, ``function``, ``alias``, ``role``, ``rule``, ``log-group``, ``relay-function``, ...).
     Example: ``{"table": lambda a: {**a, "table_class": "STANDARD_INFREQUENT_ACCESS"}}``."""
 
 
@@ -260,6 +266,9 @@ class ProcessingTier(TierComponent):
             tags=self.tags(),
         )
 
+        if a["alerts_to_mqtt"]:
+            self._alert_relay(name, a)
+
         # --- Alarms, all notifying the alert topic.
         self.alarms = [
             self._alarm("alarm-dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
@@ -305,6 +314,67 @@ class ProcessingTier(TierComponent):
             alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
             tags=self.tags(),
         )
+
+    def _alert_relay(self, name: str, a: Mapping[str, Any]) -> None:
+        """SNS alert topic -> relay Lambda -> MQTT ``<prefix><deviceId>`` on IoT Core.
+
+        Subscribers to the topic get alerts as they always did; the relay adds the
+        dashboards. SNS invokes the relay asynchronously: Lambda retries a failed event
+        twice, then sends it to the dead-letter queue, so no alert is dropped silently.
+        """
+        timeout_s = 10
+        endpoint = aws.iot.get_endpoint_output(endpoint_type="iot:Data-ATS",
+                                               opts=pulumi.InvokeOptions(parent=self)).endpoint_address
+        region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+        self.relay_log_group = self.child(
+            aws.cloudwatch.LogGroup, "relay-log-group",
+            name=f"/iot-tiers/{pulumi.get_stack()}/{name}/alert-relay",
+            retention_in_days=a["log_retention_days"], tags=self.tags())
+        self.relay_role = self.child(aws.iam.Role, "relay-role",
+                                     assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
+                                     description=f"{name}: alert relay", tags=self.tags())
+        topic_arn = pulumi.Output.all(region, account).apply(
+            lambda ra: f"arn:aws:iot:{ra[0]}:{ra[1]}:topic/{a['alert_topic_prefix']}*")
+        self.relay_role_policy = self.child(
+            aws.iam.RolePolicy, "relay-role-policy", role=self.relay_role.id,
+            policy=policy_document(
+                allow(["iot:Publish"], [topic_arn], "PublishAlerts"),
+                allow(["sqs:SendMessage"], [self.dlq.arn], "KeepFailedEvents"),
+                allow(["logs:CreateLogStream", "logs:PutLogEvents"],
+                      [self.relay_log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs"),
+            ))
+        profile = WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=timeout_s)
+        self.relay_function = self.child(
+            aws.lambda_.Function, "relay-function",
+            description="iot-tiers alerts: SNS -> MQTT for dashboards",
+            runtime=LAMBDA_RUNTIME, architectures=["arm64"],
+            handler=RELAY_HANDLER,
+            code=pulumi.AssetArchive({"runtime": _runtime_archive()}),
+            role=self.relay_role.arn, memory_size=128, timeout=timeout_s,
+            # Alerts are rare; a burst beyond this is throttled and retried by Lambda's async queue.
+            reserved_concurrent_executions=2,
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
+                                                                 log_group=self.relay_log_group.name),
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables={
+                "IOT_DATA_ENDPOINT": endpoint.apply(lambda host: f"https://{host}"),
+                "ALERT_TOPIC_PREFIX": a["alert_topic_prefix"],
+            }),
+            tags=self.tags(workload_tags(profile, expect=Service.LAMBDA)),
+            opts=pulumi.ResourceOptions(depends_on=[self.relay_role_policy, self.relay_log_group]),
+        )
+        self.child(aws.lambda_.FunctionEventInvokeConfig, "relay-invoke-config",
+                   function_name=self.relay_function.name,
+                   maximum_retry_attempts=2,
+                   destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
+                       on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
+                           destination=self.dlq.arn)))
+        permission = self.child(aws.lambda_.Permission, "relay-permission",
+                                action="lambda:InvokeFunction", function=self.relay_function.name,
+                                principal="sns.amazonaws.com", source_arn=self.topic.arn)
+        self.child(aws.sns.TopicSubscription, "relay-subscription", topic=self.topic.arn,
+                   protocol="lambda", endpoint=self.relay_function.arn,
+                   opts=pulumi.ResourceOptions(depends_on=[permission]))
 
     # --------------------------------------------------------- CDK-style helpers
     def grant_read_table(self, role: aws.iam.Role, name: str = "read-telemetry") -> aws.iam.RolePolicy:

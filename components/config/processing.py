@@ -56,6 +56,15 @@ SETTINGS: list[Setting] = [
     Setting(T, "alert_email", "string", "",
             "Optional e-mail address subscribed to the alert topic ('' for none).",
             "an e-mail address or ''", lambda v: v == "" or matches(r"[^@\s]+@[^@\s]+\.[^@\s]+")(v)),
+    Setting(T, "alerts_to_mqtt", "boolean", True,
+            "Relay every alert to MQTT (<alertTopicPrefix><deviceId>) with a small Lambda subscribed to the "
+            "alert topic, so dashboards receive alerts through the bridge.", "true or false",
+            lambda v: isinstance(v, bool)),
+    Setting(T, "alert_topic_prefix", "string", "alerts/",
+            "MQTT topic prefix of relayed alerts; the device id is the next level. The RealtimeTier's "
+            "topic filters must cover it (realtimeTopicFilters) for dashboards to subscribe.",
+            "levels ending in '/', without '+' or '#', not starting with '$' or '/', e.g. alerts/",
+            matches(r"(?!\$)[^/+#\s][^+#\s]*/")),
     log_retention(T),
 ]
 

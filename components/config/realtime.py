@@ -138,7 +138,7 @@ SETTINGS: list[Setting] = [
             "Image of the sidecar broker (realtimeBroker 'sidecar' only). From ECR Public, which has no "
             "anonymous pull rate limit for AWS traffic.",
             "an image reference with a tag or digest", matches(_IMAGE)),
-    Setting(T, "topic_filters", "array", ["devices/+/telemetry"],
+    Setting(T, "topic_filters", "array", ["devices/+/telemetry", "alerts/#"],
             "MQTT topic filters dashboards may subscribe to through the bridge. They scope the IoT policy "
             "(iot:Subscribe/iot:Receive) and so bound what any token can reach.",
             "a non-empty list of MQTT filters ('+' and '#' only as whole levels, '#' last)",

@@ -5,48 +5,22 @@ topics only. So that the dashboard's alert list shows what the handler really
 published (not alerts re-derived from readings in the browser), the local stack
 subscribes a queue to the topic and this relay republishes each notification's
 ``Message`` (the handler's alert JSON) to MQTT ``alerts/<deviceId>``, where the
-bridge picks it up like any other topic. In the cloud the same wiring is an SQS or
-Lambda subscription on the alert topic republishing to IoT Core
-(``iot-data:Publish``); it is not part of the ProcessingTier today.
-
-The device id comes from the alert's ``deviceId`` field, else from the
-``deviceId`` message attribute, else ``unknown``.
+bridge picks it up like any other topic. In the cloud the ProcessingTier subscribes
+the alert relay Lambda (``runtime.processing.alert_relay``) to the topic instead;
+both shape the alert with :mod:`runtime.processing.alerts`, so dashboards see the
+same topic and payload.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from runtime.processing.alerts import ALERT_TOPIC_PREFIX, alert_from_notification, encode
+
 from .broker import mqtt_connect, mqtt_disconnect
-
-ALERT_TOPIC_PREFIX = "alerts/"
-
-
-def alert_from_notification(body: str) -> tuple[str, Any]:
-    """(device id, alert) from an SNS-to-SQS notification body (or a raw message body)."""
-    try:
-        envelope = json.loads(body)
-    except ValueError:
-        return "unknown", body
-    message: Any = envelope
-    attributes: dict[str, Any] = {}
-    if isinstance(envelope, dict) and envelope.get("Type") == "Notification":
-        attributes = envelope.get("MessageAttributes") or {}
-        try:
-            message = json.loads(envelope.get("Message", ""))
-        except ValueError:
-            message = envelope.get("Message")
-    device = message.get("deviceId") if isinstance(message, dict) else None
-    if not isinstance(device, str) or not device:
-        device = (attributes.get("deviceId") or {}).get("Value") or "unknown"
-    # An MQTT topic level must not hold wildcards or separators.
-    safe = "".join(c if c not in "+#/" else "_" for c in device)[:128] or "unknown"
-    return safe, message
-
 
 @dataclass
 class RelayCounters:
@@ -89,8 +63,7 @@ class AlertRelay:
             done = []
             for m in messages:
                 device, alert = alert_from_notification(m["Body"])
-                self._client.publish(ALERT_TOPIC_PREFIX + device,
-                                     json.dumps(alert, separators=(",", ":")), qos=1)
+                self._client.publish(ALERT_TOPIC_PREFIX + device, encode(alert), qos=1)
                 self.counters.relayed += 1
                 self.counters.devices.add(device)
                 done.append({"Id": str(len(done)), "ReceiptHandle": m["ReceiptHandle"]})

@@ -306,8 +306,11 @@ def test_the_task_role_reads_only_its_broker_topics(prod_stack):
     service_name = child(prod_stack, "service").outputs["name"]
     assert stmts["ConnectAsTheBridge"]["Action"] == ["iot:Connect"]
     assert stmts["ConnectAsTheBridge"]["Resource"] == [f"{base}:client/{service_name}-*"]
-    assert stmts["SubscribeToDashboardTopics"]["Resource"] == [f"{base}:topicfilter/devices/*/telemetry"]
-    assert stmts["ReceiveDashboardTopics"]["Resource"] == [f"{base}:topic/devices/*/telemetry"]
+    # Telemetry, and the alerts the ProcessingTier's relay republishes.
+    assert stmts["SubscribeToDashboardTopics"]["Resource"] == [f"{base}:topicfilter/devices/*/telemetry",
+                                                                f"{base}:topicfilter/alerts/*"]
+    assert stmts["ReceiveDashboardTopics"]["Resource"] == [f"{base}:topic/devices/*/telemetry",
+                                                           f"{base}:topic/alerts/*"]
     actions = {a for s in stmts.values() for a in s["Action"]}
     assert actions == {"iot:Connect", "iot:Subscribe", "iot:Receive"}  # no PutMetricData: EMF on stdout
     assert all("*" not in s["Resource"] for s in stmts.values())

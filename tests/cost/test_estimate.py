@@ -140,5 +140,6 @@ def test_the_repos_dev_stack_is_priced_per_tier_from_its_own_components(dev_stac
     assert {"processing", "realtime", "network"} <= set(est.tiers())
     assert any(t.startswith("heavy-compute") for t in est.tiers())
     batch = int(dev_stack.config["iot-tiers:processingBatchSize"])
-    fn = next(i for i in est.items if i.service == "Lambda" and i.item == "requests")
+    fn = next(i for i in est.items if i.service == "Lambda" and i.item == "requests"
+              and i.resource == "processing-function")
     assert fn.quantity == pytest.approx(est.traffic.messages_per_month / batch, abs=1)

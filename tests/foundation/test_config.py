@@ -97,7 +97,7 @@ def test_a_third_environment_needs_only_a_stack_file(tmp_path):
         "iot-tiers:processingLogRetentionDays": 30,
     })
     capture = run_stack(program, "staging")
-    fn = next(r for r in capture.resources if r.type == "aws:lambda/function:Function")
+    fn = next(r for r in capture.resources if r.name == "processing-function")
     assert fn.inputs["memorySize"] == 512
     assert fn.inputs["tags"]["iot-tiers:stack"] == "staging"
     log = next(r for r in capture.resources if r.type == "aws:cloudwatch/logGroup:LogGroup"

@@ -16,7 +16,7 @@ def test_team_program_builds_its_own_processing_tier():
     assert tier.name == "greenhouse"
     rule = next(r for r in capture.descendants(tier.urn) if r.type == "aws:iot/topicRule:TopicRule")
     assert "FROM 'greenhouse/+/readings'" in rule.inputs["sql"]
-    fn = next(r for r in capture.descendants(tier.urn) if r.type == "aws:lambda/function:Function")
+    fn = next(r for r in capture.descendants(tier.urn) if r.name == "greenhouse-function")
     assert fn.inputs["environment"]["variables"]["ALERT_THRESHOLD_CELSIUS"] == "32"
     assert fn.inputs["memorySize"] == 512
     assert fn.inputs["tags"]["team"] == "greenhouse"

@@ -11,7 +11,7 @@ from iot_tiers.project import ProjectError
 
 
 def _fn(capture):
-    return next(r for r in capture.resources if r.type == "aws:lambda/function:Function")
+    return next(r for r in capture.resources if r.name == "processing-function")
 
 
 def test_property_dependencies_name_the_resources_an_input_came_from(dev_stack):

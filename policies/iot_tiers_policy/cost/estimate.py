@@ -314,6 +314,14 @@ def estimate(resources: Iterable[ResourceView], traffic: Optional[Traffic] = Non
             elif t.type == "aws:sns/topic:Topic":
                 alert_topics.add(t.urn)
 
+    # A Lambda subscribed to an alert topic runs once per alert (the ProcessingTier's relay).
+    for sub in (r for r in resources if r.type == "aws:sns/topicSubscription:TopicSubscription"):
+        if sub.props.get("protocol") == "lambda" and any(t.urn in alert_topics for t in g.refs(sub, "topic")):
+            for target in g.refs(sub, "endpoint"):
+                fn = g.function_of(target)
+                if fn and fn.urn not in invocations:
+                    invocations[fn.urn] = (M * traffic.alert_rate, 1)
+
     provisioned: dict[str, int] = {}
     for pc in (r for r in resources if r.type == "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"):
         for t in g.refs(pc, "functionName"):
