@@ -119,3 +119,16 @@ def test_a_bad_stack_file_stops_the_program_with_the_message_and_no_traceback(tm
 def test_config_error_is_a_pulumi_run_error_so_the_cli_prints_no_traceback():
     # pulumi's language host prints a RunError's message alone.
     assert issubclass(ConfigError, pulumi.RunError)
+
+
+def test_tiers_preview_reports_a_config_mistake_with_exit_2_and_no_traceback(tmp_path, capsys):
+    from iot_tiers.cli import main
+
+    program = _program_copy(tmp_path, "qa", {"iot-tiers:processingMemoryMb": 64, "iot-tiers:realtimeCpu": 300})
+    code = main(["preview", "--stack", "qa", "--program", str(program)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "invalid configuration for stack 'qa'" in err
+    assert "iot-tiers:processingMemoryMb=64 is not allowed: a whole number of MB from 128 to 10240" in err
+    assert "iot-tiers:realtimeCpu=300 is not allowed: one of the Fargate CPU sizes" in err
+    assert "Traceback" not in err
