@@ -126,6 +126,9 @@ class HeavyComputeTierArgs(TypedDict, total=False):
     """Stateless: ASG maximum. Default 2 (batch 4)."""
     desired_capacity: int
     """Stateless: ASG starting size. Default 1 (batch 0)."""
+    target_cpu_percent: int
+    """Stateless: average CPU a target-tracking policy holds between ``min_size`` and ``max_size``;
+    ``0`` keeps the capacity fixed. Default ``60``."""
     load_balancer: bool
     """Broker: a network load balancer in front of it. Default ``False``."""
     certificate_arn: str
@@ -388,6 +391,18 @@ class HeavyComputeTier(TierComponent):
                 instance_refresh={"strategy": "Rolling", "preferences": {"min_healthy_percentage": 50}},
                 tags=[{"key": k, "value": v, "propagate_at_launch": True} for k, v in self.workload_tags.items()],
             )
+            self.scaling_policy = None
+            if a["target_cpu_percent"] and a["max_size"] > a["min_size"]:
+                self.scaling_policy = self.child(
+                    aws.autoscaling.Policy, "cpu-scaling",
+                    autoscaling_group_name=self.asg.name,
+                    policy_type="TargetTrackingScaling",
+                    # Let a new instance load its engine (or model) before its CPU counts.
+                    estimated_instance_warmup=300,
+                    target_tracking_configuration={
+                        "predefined_metric_specification": {"predefined_metric_type": "ASGAverageCPUUtilization"},
+                        "target_value": a["target_cpu_percent"],
+                    })
             # Always-on on-demand capacity: what a commitment should cover.
             count = min(base, a["min_size"]) if a["spot"] else a["min_size"]
             baseline = {"instance_types": [types[0]] if count else [], "count": count}

@@ -127,6 +127,11 @@ def _role_rows(p: RolePreset) -> list[Setting]:
             Setting(t, "desired_capacity", "integer", p.desired_capacity,
                     f"Instances the {p.name} ASG starts with.",
                     "a whole number from 0 to 1000", int_range(0, 1000)),
+            Setting(t, "target_cpu_percent", "integer", 60,
+                    f"Average CPU the {p.name} ASG scales to hold (target tracking between min_size and "
+                    "max_size); 0 keeps the desired capacity fixed. CPU is a proxy on GPU instances: "
+                    "scale on a GPU metric through the transform hatch when the model is GPU-bound.",
+                    "0, or a whole percentage from 10 to 90", lambda v: v == 0 or int_range(10, 90)(v)),
         ]
     if p.load_balancer_ports:
         rows += [

@@ -232,3 +232,32 @@ def test_the_stateful_instance_declares_its_single_az_exemption(program):
     assert "one availability zone" in reason and "snapshots" in reason
     # Only the instance: the launch template and its tag specifications declare no exemption.
     assert "workload:exemption" not in c.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["tags"]
+
+
+# ------------------------------------------------------------ scaling of stateless groups
+
+def test_stateless_group_tracks_its_cpu_target_between_min_and_max(program):
+    c = run(program, role="inference", min_size=1, desired_capacity=1, max_size=4, target_cpu_percent=45)
+    policy = c.one("aws:autoscaling/policy:Policy")
+    asg = c.one("aws:autoscaling/group:Group")
+    assert policy.inputs["autoscalingGroupName"] == asg.outputs["name"]
+    assert policy.inputs["policyType"] == "TargetTrackingScaling"
+    assert policy.inputs["targetTrackingConfiguration"] == {
+        "predefinedMetricSpecification": {"predefinedMetricType": "ASGAverageCPUUtilization"},
+        "targetValue": 45}
+
+
+@pytest.mark.parametrize("args", [dict(target_cpu_percent=0), dict(min_size=2, desired_capacity=2, max_size=2)])
+def test_a_fixed_group_gets_no_scaling_policy(program, args):
+    c = run(program, role="inference", **args)
+    assert c.by_type("aws:autoscaling/policy:Policy") == []
+
+
+def test_a_cpu_target_outside_10_to_90_is_refused(program):
+    assert "target_cpu_percent=95 is not allowed: 0, or a whole percentage from 10 to 90" in \
+        fails(program, role="inference", target_cpu_percent=95)
+
+
+def test_stateful_roles_have_no_cpu_target_to_set(program):
+    assert "target_cpu_percent does not apply to the timeseries role (stateful: one on-demand instance); " \
+        "it applies to: inference, batch" in fails(program, role="timeseries", target_cpu_percent=50)
