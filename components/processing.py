@@ -112,8 +112,8 @@ class ProcessingTier(TierComponent):
         super().__init__("iot-tiers:components:ProcessingTier", name, tags, transform, opts)
         a = resolve_tier("processing", given)
         self.settings = a
-        region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+        self._region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
+        self._account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
 
         # --- Alert topic, encrypted with a key CloudWatch alarms may use (the
         # AWS-managed aws/sns key refuses the CloudWatch service principal).
@@ -122,7 +122,7 @@ class ProcessingTier(TierComponent):
             description=f"{name}: encrypts the alert topic",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=pulumi.Output.all(account, region).apply(lambda ar: _key_policy(ar[0])),
+            policy=self._account.apply(_key_policy),
             tags=self.tags(),
         )
         self.topic = self.child(aws.sns.Topic, "topic", kms_master_key_id=self.key.arn, tags=self.tags())
@@ -164,21 +164,14 @@ class ProcessingTier(TierComponent):
             opts=pulumi.ResourceOptions(protect=a["deletion_protection"]),
         )
 
-        # --- The function's log group, created by us so its retention is set.
-        self.log_group = self.child(
-            aws.cloudwatch.LogGroup, "log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{name}/telemetry",
-            retention_in_days=a["log_retention_days"],
-            tags=self.tags(),
-        )
-
-        # --- Least-privilege role: this table, this topic (and its key), these queues.
-        self.role = self.child(aws.iam.Role, "role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
-                               description=f"{name}: telemetry function", tags=self.tags())
-        self.role_policy = self.child(
-            aws.iam.RolePolicy, "role-policy",
-            role=self.role.id,
-            policy=policy_document(
+        # --- The function, with a least-privilege role: this table, this topic (and its
+        # key), these queues. Every unit of work is one batch, bounded by timeout_s.
+        self.log_group, self.role, self.role_policy, self.function = self._python_function(
+            "", "telemetry", a,
+            handler=HANDLER, description="iot-tiers telemetry: validate, store, alert",
+            purpose="telemetry function",
+            timeout_s=a["timeout_s"],
+            statements=[
                 allow(["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
                       [self.table.arn], "WriteReadings"),
                 allow(["sns:Publish"], [self.topic.arn], "PublishAlerts"),
@@ -186,29 +179,13 @@ class ProcessingTier(TierComponent):
                 allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                        "sqs:ChangeMessageVisibility"], [self.queue.arn], "ConsumeTelemetry"),
                 allow(["sqs:SendMessage"], [self.rejects.arn, self.dlq.arn], "KeepRejects"),
-                allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [self.log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs"),
-            ),
-        )
-
-        # --- The function. Every unit of work is one batch, bounded by timeout_s.
-        profile = WorkloadProfile(persistent_connections=False, trigger="event",
-                                  max_duration_s=a["timeout_s"])
-        self.function = self.child(
-            aws.lambda_.Function, "function",
-            description="iot-tiers telemetry: validate, store, alert",
-            runtime=LAMBDA_RUNTIME,
-            architectures=["arm64"],
-            handler=HANDLER,
-            code=pulumi.AssetArchive({"runtime": _runtime_archive()}),
-            role=self.role.arn,
+            ],
             memory_size=a["memory_mb"],
-            timeout=a["timeout_s"],
             reserved_concurrent_executions=a["reserved_concurrency"],
             publish=True,
-            layers=[region.apply(lambda r: POWERTOOLS_LAYER.format(region=r, version=POWERTOOLS_LAYER_VERSION))],
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=self.log_group.name),
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables={
+            layers=[self._region.apply(
+                lambda r: POWERTOOLS_LAYER.format(region=r, version=POWERTOOLS_LAYER_VERSION))],
+            variables={
                 "TABLE_NAME": self.table.name,
                 "ALERT_TOPIC_ARN": self.topic.arn,
                 "REJECTS_QUEUE_URL": self.rejects.url,
@@ -216,9 +193,7 @@ class ProcessingTier(TierComponent):
                 "TTL_DAYS": str(a["ttl_days"]),
                 "POWERTOOLS_SERVICE_NAME": "telemetry",
                 "POWERTOOLS_METRICS_NAMESPACE": "IotTiers",
-            }),
-            tags=self.tags(workload_tags(profile, expect=Service.LAMBDA)),
-            opts=pulumi.ResourceOptions(depends_on=[self.role_policy, self.log_group]),
+            },
         )
         self.alias = self.child(aws.lambda_.Alias, "alias", name="live", function_name=self.function.name,
                                 function_version=self.function.version)
@@ -322,47 +297,26 @@ class ProcessingTier(TierComponent):
         dashboards. SNS invokes the relay asynchronously: Lambda retries a failed event
         twice, then sends it to the dead-letter queue, so no alert is dropped silently.
         """
-        timeout_s = 10
         endpoint = aws.iot.get_endpoint_output(endpoint_type="iot:Data-ATS",
                                                opts=pulumi.InvokeOptions(parent=self)).endpoint_address
-        region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
-        self.relay_log_group = self.child(
-            aws.cloudwatch.LogGroup, "relay-log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{name}/alert-relay",
-            retention_in_days=a["log_retention_days"], tags=self.tags())
-        self.relay_role = self.child(aws.iam.Role, "relay-role",
-                                     assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
-                                     description=f"{name}: alert relay", tags=self.tags())
-        topic_arn = pulumi.Output.all(region, account).apply(
+        topic_arn = pulumi.Output.all(self._region, self._account).apply(
             lambda ra: f"arn:aws:iot:{ra[0]}:{ra[1]}:topic/{a['alert_topic_prefix']}*")
-        self.relay_role_policy = self.child(
-            aws.iam.RolePolicy, "relay-role-policy", role=self.relay_role.id,
-            policy=policy_document(
-                allow(["iot:Publish"], [topic_arn], "PublishAlerts"),
-                allow(["sqs:SendMessage"], [self.dlq.arn], "KeepFailedEvents"),
-                allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [self.relay_log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs"),
-            ))
-        profile = WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=timeout_s)
-        self.relay_function = self.child(
-            aws.lambda_.Function, "relay-function",
-            description="iot-tiers alerts: SNS -> MQTT for dashboards",
-            runtime=LAMBDA_RUNTIME, architectures=["arm64"],
-            handler=RELAY_HANDLER,
-            code=pulumi.AssetArchive({"runtime": _runtime_archive()}),
-            role=self.relay_role.arn, memory_size=128, timeout=timeout_s,
-            # Alerts are rare; a burst beyond this is throttled and retried by Lambda's async queue.
-            reserved_concurrent_executions=2,
-            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
-                                                                 log_group=self.relay_log_group.name),
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables={
-                "IOT_DATA_ENDPOINT": endpoint.apply(lambda host: f"https://{host}"),
-                "ALERT_TOPIC_PREFIX": a["alert_topic_prefix"],
-            }),
-            tags=self.tags(workload_tags(profile, expect=Service.LAMBDA)),
-            opts=pulumi.ResourceOptions(depends_on=[self.relay_role_policy, self.relay_log_group]),
-        )
+        self.relay_log_group, self.relay_role, self.relay_role_policy, self.relay_function = \
+            self._python_function(
+                "relay-", "alert-relay", a,
+                handler=RELAY_HANDLER, description="iot-tiers alerts: SNS -> MQTT for dashboards",
+                purpose="alert relay",
+                timeout_s=10,
+                statements=[allow(["iot:Publish"], [topic_arn], "PublishAlerts"),
+                            allow(["sqs:SendMessage"], [self.dlq.arn], "KeepFailedEvents")],
+                memory_size=128,
+                # Alerts are rare; a burst beyond this is throttled and retried by Lambda's async queue.
+                reserved_concurrent_executions=2,
+                variables={
+                    "IOT_DATA_ENDPOINT": endpoint.apply(lambda host: f"https://{host}"),
+                    "ALERT_TOPIC_PREFIX": a["alert_topic_prefix"],
+                },
+            )
         self.child(aws.lambda_.FunctionEventInvokeConfig, "relay-invoke-config",
                    function_name=self.relay_function.name,
                    maximum_retry_attempts=2,
@@ -375,6 +329,42 @@ class ProcessingTier(TierComponent):
         self.child(aws.sns.TopicSubscription, "relay-subscription", topic=self.topic.arn,
                    protocol="lambda", endpoint=self.relay_function.arn,
                    opts=pulumi.ResourceOptions(depends_on=[permission]))
+
+    def _python_function(self, prefix: str, leaf: str, a: Mapping[str, Any], *, handler: str,
+                         description: str, purpose: str, timeout_s: int, statements: list[dict[str, Any]],
+                         variables: Mapping[str, Any], **function_args: Any) -> tuple[Any, Any, Any, Any]:
+        """A handler of ``runtime/`` as an arm64 Python function: its log group (ours, so
+        its retention is set), a role allowed ``statements`` plus writing that log group,
+        and the function, tagged as event work bounded by ``timeout_s``.
+
+        Children are named ``<prefix>log-group``, ``<prefix>role``, ``<prefix>role-policy``
+        and ``<prefix>function``.
+        """
+        log_group = self.child(
+            aws.cloudwatch.LogGroup, f"{prefix}log-group",
+            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/{leaf}",
+            retention_in_days=a["log_retention_days"], tags=self.tags())
+        role = self.child(aws.iam.Role, f"{prefix}role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
+                          description=f"{self._name}: {purpose}", tags=self.tags())
+        role_policy = self.child(
+            aws.iam.RolePolicy, f"{prefix}role-policy", role=role.id,
+            policy=policy_document(*statements, allow(["logs:CreateLogStream", "logs:PutLogEvents"],
+                                                      [log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs")))
+        profile = WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=timeout_s)
+        function = self.child(
+            aws.lambda_.Function, f"{prefix}function",
+            description=description,
+            runtime=LAMBDA_RUNTIME, architectures=["arm64"],
+            handler=handler,
+            code=pulumi.AssetArchive({"runtime": _runtime_archive()}),
+            role=role.arn, timeout=timeout_s,
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(variables)),
+            tags=self.tags(workload_tags(profile, expect=Service.LAMBDA)),
+            opts=pulumi.ResourceOptions(depends_on=[role_policy, log_group]),
+            **function_args,
+        )
+        return log_group, role, role_policy, function
 
     # --------------------------------------------------------- CDK-style helpers
     def grant_read_table(self, role: aws.iam.Role, name: str = "read-telemetry") -> aws.iam.RolePolicy:

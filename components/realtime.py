@@ -494,42 +494,18 @@ class RealtimeTier(TierComponent):
             min_capacity=a["min_count"], max_capacity=a["max_count"],
             tags=self.tags(),
         )
-        tt = aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs
-        self.scaling_connections = self.child(
-            aws.appautoscaling.Policy, "scaling-connections",
-            name=f"{self.service_name}-connections",
-            policy_type="TargetTrackingScaling",
-            service_namespace=self.scaling_target.service_namespace,
-            scalable_dimension=self.scaling_target.scalable_dimension,
-            resource_id=self.scaling_target.resource_id,
-            target_tracking_scaling_policy_configuration=tt(
-                target_value=a["connections_per_task"],
-                customized_metric_specification=aws.appautoscaling
-                .PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
-                    namespace=METRIC_NAMESPACE, metric_name=METRIC_NAME, statistic="Average",
-                    dimensions=[aws.appautoscaling
-                                .PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionArgs(
-                                    name=METRIC_DIMENSION, value=self.service.name)]),
-                scale_out_cooldown=a["scale_out_cooldown_s"],
-                scale_in_cooldown=a["scale_in_cooldown_s"],
-            ),
-        )
-        self.scaling_cpu = self.child(
-            aws.appautoscaling.Policy, "scaling-cpu",
-            name=f"{self.service_name}-cpu",
-            policy_type="TargetTrackingScaling",
-            service_namespace=self.scaling_target.service_namespace,
-            scalable_dimension=self.scaling_target.scalable_dimension,
-            resource_id=self.scaling_target.resource_id,
-            target_tracking_scaling_policy_configuration=tt(
-                target_value=a["cpu_target_percent"],
-                predefined_metric_specification=aws.appautoscaling
-                .PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="ECSServiceAverageCPUUtilization"),
-                scale_out_cooldown=a["scale_out_cooldown_s"],
-                scale_in_cooldown=a["scale_in_cooldown_s"],
-            ),
-        )
+        scaling = aws.appautoscaling
+        custom = scaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs
+        dimension = scaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionArgs
+        predefined = scaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
+        self.scaling_connections = self._tracking_policy(
+            "scaling-connections", "connections", a, a["connections_per_task"],
+            customized_metric_specification=custom(
+                namespace=METRIC_NAMESPACE, metric_name=METRIC_NAME, statistic="Average",
+                dimensions=[dimension(name=METRIC_DIMENSION, value=self.service.name)]))
+        self.scaling_cpu = self._tracking_policy(
+            "scaling-cpu", "cpu", a, a["cpu_target_percent"],
+            predefined_metric_specification=predefined(predefined_metric_type="ECSServiceAverageCPUUtilization"))
 
         scheme = "https" if self.https else "http"
         self.dns_name = self.alb.dns_name
@@ -555,6 +531,29 @@ class RealtimeTier(TierComponent):
         self.register_outputs(outputs)
 
     # ------------------------------------------------------------ pieces
+    def _tracking_policy(self, short: str, suffix: str, a: Mapping[str, Any], target: float,
+                         **metric: Any) -> aws.appautoscaling.Policy:
+        """A target-tracking policy on the service's scalable target, holding ``metric`` at ``target``.
+
+        Both policies share the cooldowns: scale-in is the slower one, since every task
+        removed drops its dashboards.
+        """
+        return self.child(
+            aws.appautoscaling.Policy, short,
+            name=f"{self.service_name}-{suffix}",
+            policy_type="TargetTrackingScaling",
+            service_namespace=self.scaling_target.service_namespace,
+            scalable_dimension=self.scaling_target.scalable_dimension,
+            resource_id=self.scaling_target.resource_id,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling
+            .PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=target,
+                scale_out_cooldown=a["scale_out_cooldown_s"],
+                scale_in_cooldown=a["scale_in_cooldown_s"],
+                **metric,
+            ),
+        )
+
     def _jwt_secret(self, existing: str) -> pulumi.Output[str]:
         if existing:
             return pulumi.Output.from_input(existing)
