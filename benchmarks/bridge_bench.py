@@ -32,7 +32,6 @@ import multiprocessing as mp
 import os
 import resource
 import signal
-import socket
 import statistics
 import struct
 import subprocess
@@ -41,6 +40,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from iot_tiers.local.processes import free_port, port_open
 
 REPO = Path(__file__).resolve().parents[1]
 MOSQUITTO = "/usr/sbin/mosquitto"
@@ -217,20 +218,12 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_port(port: int, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        if port_open(port):
             return
-        except OSError:
-            time.sleep(0.05)
+        time.sleep(0.05)
     raise RuntimeError(f"nothing listening on {port}")
 
 

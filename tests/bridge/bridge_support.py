@@ -12,7 +12,6 @@ import datetime
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,15 +23,11 @@ from typing import Callable
 import gmqtt
 import jwt
 
+from iot_tiers.local.processes import free_port, port_open  # noqa: F401 (re-exported to the tests)
+
 REPO = Path(__file__).resolve().parents[2]
 MOSQUITTO = "/usr/sbin/mosquitto"
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> object:
@@ -56,12 +51,6 @@ async def async_wait_for(condition: Callable[[], object], timeout: float = 10.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.02)
-
-
-def port_open(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-        return True
-    return False
 
 
 def make_token(topics: list[str], exp_in: float = 300, secret: str = SECRET, **claims) -> str:
