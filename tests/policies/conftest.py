@@ -7,21 +7,14 @@ as the Pulumi CLI would, and reads the diagnostics the pack answers with.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-# With tests/ on sys.path (pytest's rootdir insertion), this very directory would make
-# `policies` a namespace package and hide the real pack the components import.
-if str(REPO) not in sys.path[:1]:
-    sys.path.insert(0, str(REPO))
-if getattr(sys.modules.get("policies"), "__file__", "") is None:
-    del sys.modules["policies"]
-
 from iot_tiers.analyzer import Diagnostic, PolicyPackClient, Resource, reconcile_config
+
+REPO = Path(__file__).resolve().parents[2]
 
 PACK = REPO / "policies"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
