@@ -6,11 +6,11 @@ the settings table in components/config); nothing here branches on the stack nam
 
 import pulumi
 
-from components import ProcessingTier
-from components import Network, RealtimeTier
-from components import HeavyComputeTier
-from components.config.heavy import role_settings
-from components.config import from_pulumi
+from iot_tiers.components import ProcessingTier
+from iot_tiers.components import Network, RealtimeTier
+from iot_tiers.components import HeavyComputeTier
+from iot_tiers.components.config.heavy import role_settings
+from iot_tiers.components.config import from_pulumi
 
 settings = from_pulumi()
 common_tags = {"iot-tiers:stack": pulumi.get_stack(), "iot-tiers:environment": settings["stack"]["environment"]}

@@ -1,4 +1,4 @@
-"""Benchmark: the bridge (python -m runtime.bridge) vs Mosquitto's own WebSocket listener.
+"""Benchmark: the bridge (python -m iot_tiers_runtime.bridge) vs Mosquitto's own WebSocket listener.
 
 Run on demand (not a test):
 
@@ -268,7 +268,7 @@ class Servers:
             "BRIDGE_LOG_LEVEL": "WARNING",
         }
         self.bridge = subprocess.Popen(
-            [sys.executable, "-m", "runtime.bridge"], cwd=REPO, env=env, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "iot_tiers_runtime.bridge"], cwd=REPO, env=env, stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 15
         while True:

@@ -42,7 +42,7 @@ sys.path[:0] = [str(REPO), str(BENCH)]
 
 from _moto import moto_server  # noqa: E402
 
-IMPLEMENTATIONS = {"seed": "seed_handler", "iot-tiers": "runtime.processing.handler"}
+IMPLEMENTATIONS = {"seed": "seed_handler", "iot-tiers": "iot_tiers_runtime.processing.handler"}
 
 #: Where the handlers' log lines go during measurement: written (so logging costs what it
 #: costs), never shown. Opened once and never closed: loggers keep the stream they saw.
@@ -123,8 +123,8 @@ def counters(clients: dict[str, Any]) -> dict[str, list[int]]:
 def load_warm(env: dict[str, str]) -> dict[str, tuple[Callable, dict[str, list[int]]]]:
     os.environ.update(env)
     import seed_handler
-    from runtime.processing import aws as tiers_aws
-    from runtime.processing import handler as tiers_handler
+    from iot_tiers_runtime.processing import aws as tiers_aws
+    from iot_tiers_runtime.processing import handler as tiers_handler
 
     loaded = {}
     with contextlib.redirect_stdout(SINK):

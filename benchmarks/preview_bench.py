@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from iot_tiers.preflight import run_preview  # noqa: E402
+from iot_tiers.offline.preflight import run_preview  # noqa: E402
 
 MAX_RATIO = 12.0
 

@@ -42,7 +42,7 @@ from typing import Any, Mapping, Optional, Sequence, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from policies.iot_tiers_policy.decision import TAG_EXEMPTION, Service, WorkloadProfile, instance_has_gpu
+from iot_tiers_policy.decision import TAG_EXEMPTION, Service, WorkloadProfile, instance_has_gpu
 
 from .base import TierComponent, Transform, assume_role_policy
 from .config import ConfigError

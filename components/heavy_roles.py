@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from policies.iot_tiers_policy.decision import instance_has_gpu
+from iot_tiers_policy.decision import instance_has_gpu
 
 ARM64 = "arm64"
 X86_64 = "x86_64"

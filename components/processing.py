@@ -1,7 +1,7 @@
 """ProcessingTier: event-driven telemetry processing on Lambda.
 
 Devices publish to AWS IoT Core; an IoT rule selects telemetry into an encrypted
-SQS queue; the telemetry function (``runtime.processing.handler.handler``) drains
+SQS queue; the telemetry function (``iot_tiers_runtime.processing.handler.handler``) drains
 the queue in batches, writes readings to DynamoDB and publishes alerts to SNS.
 Each unit of work is one batch that finishes in seconds, which is exactly what
 the decision rule puts on Lambda (step 2).
@@ -15,24 +15,22 @@ lets batching cut DynamoDB calls by 25x.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Mapping, Optional, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from policies.iot_tiers_policy.decision import Service, WorkloadProfile
+from iot_tiers_policy.decision import Service, WorkloadProfile
 
+from .assets import lambda_archive
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
 from .config import resolve_tier
 from .tags import workload_tags
 
-#: Where the handler's package lives; the archive keeps the ``runtime/`` prefix so
-#: the handler path is ``runtime.processing.handler.handler``, as in the contract.
-RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
-
-HANDLER = "runtime.processing.handler.handler"
-RELAY_HANDLER = "runtime.processing.alert_relay.handler"
+#: Handler paths inside the archive of :func:`~.assets.lambda_archive` (which keeps the
+#: ``iot_tiers_runtime/`` prefix).
+HANDLER = "iot_tiers_runtime.processing.handler.handler"
+RELAY_HANDLER = "iot_tiers_runtime.processing.alert_relay.handler"
 LAMBDA_RUNTIME = "python3.12"
 
 #: AWS publishes Powertools for AWS Lambda (Python) as a public layer per region;
@@ -356,7 +354,7 @@ class ProcessingTier(TierComponent):
             description=description,
             runtime=LAMBDA_RUNTIME, architectures=["arm64"],
             handler=handler,
-            code=pulumi.AssetArchive({"runtime": _runtime_archive()}),
+            code=lambda_archive(),
             role=role.arn, timeout=timeout_s,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(variables)),
@@ -378,14 +376,6 @@ class ProcessingTier(TierComponent):
         """Subscribe an SQS queue to the alert topic (the queue's policy must allow SNS)."""
         return aws.sns.TopicSubscription(f"{self._name}-{name}", topic=self.topic.arn, protocol="sqs",
                                          endpoint=queue.arn, opts=pulumi.ResourceOptions(parent=self))
-
-
-def _runtime_archive() -> pulumi.Archive:
-    """Only what the function needs: runtime/__init__.py and runtime/processing/."""
-    return pulumi.AssetArchive({
-        "__init__.py": pulumi.FileAsset(str(RUNTIME_DIR / "__init__.py")),
-        "processing": pulumi.FileArchive(str(RUNTIME_DIR / "processing")),
-    })
 
 
 def _key_policy(account: str) -> str:

@@ -1,4 +1,4 @@
-"""RealtimeTier: the MQTT -> WebSocket bridge (``python -m runtime.bridge``) on ECS Fargate.
+"""RealtimeTier: the MQTT -> WebSocket bridge (``python -m iot_tiers_runtime.bridge``) on ECS Fargate.
 
 Dashboards hold WebSocket connections for hours; the bridge holds one MQTT session
 to the broker and fans messages out to them. Persistent connections are exactly
@@ -27,12 +27,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from policies.iot_tiers_policy.decision import Service, WorkloadProfile
-from runtime.bridge.metrics import DIMENSION_SERVICE_NAME, METRIC_ACTIVE_CONNECTIONS
+from iot_tiers_policy.decision import Service, WorkloadProfile
+from iot_tiers_runtime.bridge.metrics import DIMENSION_SERVICE_NAME, METRIC_ACTIVE_CONNECTIONS
 
+from .assets import bridge_context, bridge_dockerfile
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
 from .config import ConfigError, resolve_tier
-from .processing import RUNTIME_DIR
 from .tags import workload_tags
 
 # ---------------------------------------------------------------- the bridge's contract
@@ -75,11 +75,8 @@ _CERT_ENV, _KEY_ENV = "MQTT_CLIENT_CERT_PEM", "MQTT_CLIENT_KEY_PEM"
 START_WITH_CERT = (
     f"umask 077 && mkdir -p /tmp/mqtt && printf '%s' \"${_CERT_ENV}\" > {CERT_FILE} && "
     f"printf '%s' \"${_KEY_ENV}\" > {KEY_FILE} && unset {_CERT_ENV} {_KEY_ENV} && "
-    "exec python -m runtime.bridge")
+    "exec python -m iot_tiers_runtime.bridge")
 
-#: Where the image is built from: the repo root (the Dockerfile copies runtime/).
-BUILD_CONTEXT = RUNTIME_DIR.parent
-DOCKERFILE = RUNTIME_DIR / "bridge" / "Dockerfile"
 
 #: AWS's TLS 1.3 policy that still accepts TLS 1.2 clients (no TLS 1.0/1.1, no CBC suites).
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -91,7 +88,7 @@ _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\
 class RealtimeTierArgs(TypedDict, total=False):
     """Arguments of :class:`RealtimeTier`.
 
-    ``vpc_id`` and the subnet ids are required (from :class:`~components.network.Network`,
+    ``vpc_id`` and the subnet ids are required (from :class:`~iot_tiers.components.network.Network`,
     or your own VPC). Every other key is optional; the defaults are the development
     defaults of the settings table (``components/config/realtime.py``).
     """
@@ -285,8 +282,8 @@ class RealtimeTier(TierComponent):
             image = self.child(
                 awsx.ecr.Image, "image",
                 repository_url=self.repository.repository_url,
-                context=str(BUILD_CONTEXT),
-                dockerfile=str(DOCKERFILE),
+                context=str(bridge_context()),
+                dockerfile=str(bridge_dockerfile()),
                 platform="linux/arm64",
             )
             self.image_uri = image.image_uri

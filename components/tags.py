@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional
 
-from policies.iot_tiers_policy.decision import Service, WorkloadProfile, place
+from iot_tiers_policy.decision import Service, WorkloadProfile, place
 
 
 def workload_tags(profile: WorkloadProfile, *, expect: Service,

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: the repo root and captured stacks."""
+"""Fixtures shared by the whole suite: the repo root, captured stacks, the price table
+and the cost tests' fleet program (used by the cost model's tests and the CLI's)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from iot_tiers.harness import Capture, run_stack
+from iot_tiers.offline.harness import Capture, run_stack
+from iot_tiers_policy.cost import PriceTable, load_prices
+from support import REPO_ROOT as REPO
 
-REPO = Path(__file__).resolve().parent.parent
+#: A team-style program with every tier, for stack 'test' (1,000 devices, a reading a
+#: minute, 1% alerts); other stack files in its folder hold traffic keys to test.
+FLEET = REPO / "tests" / "policy" / "cost" / "programs" / "fleet"
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +30,18 @@ def dev_stack() -> Capture:
 @pytest.fixture(scope="session")
 def prod_stack() -> Capture:
     return run_stack(REPO, "prod")
+
+
+@pytest.fixture(scope="session")
+def prices() -> PriceTable:
+    return load_prices()
+
+
+@pytest.fixture(scope="session")
+def fleet_dir() -> Path:
+    return FLEET
+
+
+@pytest.fixture(scope="session")
+def fleet() -> Capture:
+    return run_stack(FLEET, "test")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+#: The repository root (tests/ is one level below it).
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def policy_statements(policy_json: str) -> list[dict]:

@@ -8,7 +8,7 @@ Two kinds of rows:
   ``heavyInferenceOnDemandBase``, ...), holding only the rows that role uses, with
   the role preset's development defaults (``components/heavy_roles.py``).
 
-A :class:`~components.heavy.HeavyComputeTier` takes the shared rows (minus
+A :class:`~iot_tiers.components.heavy.HeavyComputeTier` takes the shared rows (minus
 ``roles``) plus its role's rows as arguments; :func:`resolve_heavy` fills and
 checks them, with the same messages a stack file gets.
 """
@@ -234,7 +234,7 @@ def _component_checks(role: str) -> CrossCheck:
 
 
 def tables() -> list[tuple[str, Sequence[Setting], Sequence[CrossCheck]]]:
-    """(name, rows, cross-checks) of every heavy table, for ``components.config.TABLES``."""
+    """(name, rows, cross-checks) of every heavy table, for ``iot_tiers.components.config.TABLES``."""
     return [(T, SHARED, ())] + [(_role_table(r), ROLE_SETTINGS[r], (role_checks(r),)) for r in ROLES]
 
 
@@ -265,7 +265,7 @@ def resolve_heavy(role: Any, given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def stack_checks(settings: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Cross-tier rules of a whole stack (for ``components.config.STACK_CHECKS``).
+    """Cross-tier rules of a whole stack (for ``iot_tiers.components.config.STACK_CHECKS``).
 
     In production, an MQTT load balancer must terminate TLS: plain 1883 would
     carry device credentials and telemetry in clear text.

@@ -10,7 +10,7 @@ stack file and the policy config cannot disagree on what a key means.
 
 from __future__ import annotations
 
-from policies.iot_tiers_policy.cost.traffic import FIELDS
+from iot_tiers_policy.cost.traffic import FIELDS
 
 from .schema import Setting
 

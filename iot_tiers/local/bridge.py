@@ -1,4 +1,4 @@
-"""The realtime tier, locally: ``python -m runtime.bridge`` against mosquitto, and its tokens.
+"""The realtime tier, locally: ``python -m iot_tiers_runtime.bridge`` against mosquitto, and its tokens.
 
 The bridge runs exactly as in its container: its own process, configured through
 ``MQTT_BROKER_URL``, ``PORT`` and ``BRIDGE_JWT_SECRET`` (a fresh random secret per
@@ -70,7 +70,7 @@ def start_bridge(workdir: Workdir, broker_url: str, *, secret: str | None = None
                "BRIDGE_SERVICE_NAME": "tiers-local-bridge", "BRIDGE_DRAIN_S": LOCAL_DRAIN_S,
                "BRIDGE_CLOSE_TIMEOUT_S": "2", "PYTHONUNBUFFERED": "1"}
         try:
-            child = start("bridge", [sys.executable, "-m", "runtime.bridge"], workdir, env=env,
+            child = start("bridge", [sys.executable, "-m", "iot_tiers_runtime.bridge"], workdir, env=env,
                           ready=lambda p=port: http_ok(f"http://{LOOPBACK}:{p}/health"), timeout=20)
         except StartError as exc:
             last = exc

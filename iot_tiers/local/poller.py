@@ -4,7 +4,7 @@ Run as its own process (``python -m iot_tiers.local.poller --config FILE``), the
 way Lambda runs the function apart from everything else: its environment is the
 function's (``TABLE_NAME``, ``ALERT_TOPIC_ARN``, ``REJECTS_QUEUE_URL``, the stack's
 other variables, and ``AWS_ENDPOINT_URL`` pointing boto3 at moto), and the handler
-(``runtime.processing.handler.handler`` by default) is imported and called
+(``iot_tiers_runtime.processing.handler.handler`` by default) is imported and called
 in-process, warm across invocations, as in a Lambda execution environment.
 
 What it reproduces of the event source mapping:
@@ -274,7 +274,7 @@ class Poller:
 
 
 def load_handler(path: str) -> Callable[[Any, Any], Any]:
-    """Import ``module.attribute`` (``runtime.processing.handler.handler``)."""
+    """Import ``module.attribute`` (``iot_tiers_runtime.processing.handler.handler``)."""
     module, _, attribute = path.rpartition(".")
     if not module:
         raise ValueError(f"handler {path!r} must be module.attribute")

@@ -6,8 +6,8 @@ published (not alerts re-derived from readings in the browser), the local stack
 subscribes a queue to the topic and this relay republishes each notification's
 ``Message`` (the handler's alert JSON) to MQTT ``alerts/<deviceId>``, where the
 bridge picks it up like any other topic. In the cloud the ProcessingTier subscribes
-the alert relay Lambda (``runtime.processing.alert_relay``) to the topic instead;
-both shape the alert with :mod:`runtime.processing.alerts`, so dashboards see the
+the alert relay Lambda (``iot_tiers_runtime.processing.alert_relay``) to the topic instead;
+both shape the alert with :mod:`iot_tiers_runtime.processing.alerts`, so dashboards see the
 same topic and payload.
 """
 
@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from runtime.processing.alerts import ALERT_TOPIC_PREFIX, alert_from_notification, encode
+from iot_tiers_runtime.processing.alerts import ALERT_TOPIC_PREFIX, alert_from_notification, encode
 
 from .broker import mqtt_connect, mqtt_disconnect
 

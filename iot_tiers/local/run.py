@@ -11,7 +11,7 @@ IoT rule               :mod:`.rule` (in process)        the ProcessingTier's top
 table, queues, topic   moto server (child process)      DynamoDB, SQS (+DLQ, rejects), SNS
 handler                :mod:`.poller` (child process)   Lambda + its SQS event source mapping
 alerts to dashboards   :mod:`.relay` (in process)       (an SNS subscription republishing to IoT)
-bridge                 ``python -m runtime.bridge``     the RealtimeTier's Fargate service
+bridge                 ``python -m iot_tiers_runtime.bridge``     the RealtimeTier's Fargate service
 dashboard              :mod:`.web` + ``dashboard/``     any dashboard with a bridge token
 =====================  ===============================  =====================================
 
@@ -292,7 +292,7 @@ class _Run:
             f"within {plan.batch_window_s} s, ReportBatchItemFailures",
             f"  alerts     SNS {plan.topic_name} -> SQS {plan.tier}{local_aws.RELAY_QUEUE_SUFFIX} -> "
             f"MQTT {ALERT_TOPIC_PREFIX}<deviceId> (above {plan.alert_threshold_celsius:g} C)",
-            f"  bridge     python -m runtime.bridge {s.bridge.ws_url} (pid {s.bridge.child.pid})",
+            f"  bridge     python -m iot_tiers_runtime.bridge {s.bridge.ws_url} (pid {s.bridge.child.pid})",
             f"  devices    {self.o.devices} simulated at {self.o.rate:g} msg/s each, "
             f"bad share {self.o.bad_share:g}, hot share {self.o.hot_share:g}",
             f"dashboard: {s.dashboard.url}#token={token} token: {token}",

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # the harness imports Pulumi and pulumi_aws: seconds to load, and to unload
-    from iot_tiers.harness import Capture, CapturedResource
+    from iot_tiers.offline.harness import Capture, CapturedResource
 
 TIER_TYPE = "iot-tiers:components:ProcessingTier"
 
@@ -52,7 +52,7 @@ class ProcessingPlan:
         timeout_s: the function's timeout.
         memory_mb: the function's memory (reported to the handler's context).
         function_name: the function's physical name.
-        handler: the handler path, ``runtime.processing.handler.handler``.
+        handler: the handler path, ``iot_tiers_runtime.processing.handler.handler``.
         environment: the function's environment without the resource variables.
         rule_name: the IoT rule's name.
         sql: the IoT rule's SQL.
@@ -95,7 +95,7 @@ def plan_from_capture(capture: "Capture", tier: Optional[str] = None) -> Process
     """Read the :class:`ProcessingPlan` of ``capture``'s ProcessingTier.
 
     Args:
-        capture: a stack run by :func:`iot_tiers.harness.run_stack` (``preview=False``,
+        capture: a stack run by :func:`iot_tiers.offline.harness.run_stack` (``preview=False``,
             so that names and URLs are resolved).
         tier: the tier's logical name; default: the only ProcessingTier of the stack.
     """
@@ -163,10 +163,10 @@ def plan_from_capture(capture: "Capture", tier: Optional[str] = None) -> Process
 def load_plan(program_dir: str | Path = ".", stack: str = "dev", tier: Optional[str] = None) -> ProcessingPlan:
     """Run ``program_dir``'s stack ``stack`` (default ``dev``) under the harness and plan it.
 
-    Raises :class:`iot_tiers.harness.ProjectError` / ``ProgramError`` for a bad
+    Raises :class:`iot_tiers.offline.harness.ProjectError` / ``ProgramError`` for a bad
     project or program, :class:`PlanError` when it has no usable ProcessingTier.
     """
-    from iot_tiers.harness import run_stack
+    from iot_tiers.offline.harness import run_stack
 
     return plan_from_capture(run_stack(program_dir, stack, preview=False), tier)
 

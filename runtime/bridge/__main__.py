@@ -1,6 +1,6 @@
-"""``python -m runtime.bridge``: run the MQTT -> WebSocket bridge.
+"""``python -m iot_tiers_runtime.bridge``: run the MQTT -> WebSocket bridge.
 
-``python -m runtime.bridge --env-table`` prints the environment variable table (markdown).
+``python -m iot_tiers_runtime.bridge --env-table`` prints the environment variable table (markdown).
 Exit codes: 0 after a graceful shutdown, 2 for a configuration error, 1 otherwise.
 """
 
@@ -19,12 +19,12 @@ def main(argv: list[str] | None = None) -> int:
         print(env_table_markdown())
         return 0
     if argv:
-        print("usage: python -m runtime.bridge [--env-table]", file=sys.stderr)
+        print("usage: python -m iot_tiers_runtime.bridge [--env-table]", file=sys.stderr)
         return 2
     try:
         config = BridgeConfig.from_env()
     except ConfigError as exc:
-        print(f"runtime.bridge: configuration error: {exc}", file=sys.stderr)
+        print(f"iot_tiers_runtime.bridge: configuration error: {exc}", file=sys.stderr)
         return 2
     # Logs go to stderr; stdout carries only the EMF metric lines.
     logging.basicConfig(
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(run())
     except Exception:
-        logging.getLogger("runtime.bridge").exception("bridge failed")
+        logging.getLogger("iot_tiers_runtime.bridge").exception("bridge failed")
         return 1
     return 0
 

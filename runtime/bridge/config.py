@@ -1,7 +1,7 @@
 """Bridge settings, read once from environment variables.
 
 Every variable is declared in :data:`VARIABLES` with its default and meaning; that table is
-the documentation (``python -m runtime.bridge --env-table`` prints it as markdown), so the
+the documentation (``python -m iot_tiers_runtime.bridge --env-table`` prints it as markdown), so the
 README and the code cannot drift apart. Bad values fail at start-up with a message that
 names the variable, the value and what is allowed.
 """

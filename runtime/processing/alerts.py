@@ -3,7 +3,7 @@
 The telemetry handler publishes each alert to SNS (its subscribers: e-mail, pagers,
 other systems). The bridge forwards MQTT topics only, so a relay republishes every
 alert to MQTT. In the cloud the relay is a small Lambda subscribed to the topic
-(:mod:`runtime.processing.alert_relay`); ``tiers local`` runs the same shaping over an
+(:mod:`iot_tiers_runtime.processing.alert_relay`); ``tiers local`` runs the same shaping over an
 SQS subscription. Both read the alert through this module, so the topic and the
 payload a dashboard sees are the same in both places.
 """

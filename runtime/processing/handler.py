@@ -1,6 +1,6 @@
 """Telemetry Lambda handler: validate readings, store them, alert on high temperature.
 
-Entry point: ``runtime.processing.handler.handler``. Two event shapes:
+Entry point: ``iot_tiers_runtime.processing.handler.handler``. Two event shapes:
 
 * an **SQS batch** (IoT rule -> SQS -> Lambda, with ``ReportBatchItemFailures``): each
   record body is the JSON the IoT rule built (device payload plus ``deviceId`` and
@@ -16,7 +16,7 @@ or it is reported failed (SQS retries it). Nothing is dropped: a reject that can
 be sent to the rejects queue is reported failed too.
 
 Environment: ``TABLE_NAME``, ``ALERT_TOPIC_ARN``, ``REJECTS_QUEUE_URL`` (required) and
-the optional settings of :class:`runtime.processing.settings.Settings`. Only the
+the optional settings of :class:`iot_tiers_runtime.processing.settings.Settings`. Only the
 standard library and this package's pure modules load at import; boto3 and
 Powertools load at the first invocation, each AWS client when first needed.
 """

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from components.config import ConfigError, load_stack_settings
-from components.config.heavy import ROLE_SETTINGS, resolve_heavy, role_args
-from components.heavy_roles import (ARM64, PRESETS, X86_64, ami_parameter, instance_architecture,
+from iot_tiers.components.config import ConfigError, load_stack_settings
+from iot_tiers.components.config.heavy import ROLE_SETTINGS, resolve_heavy, role_args
+from iot_tiers.components.heavy_roles import (ARM64, PRESETS, X86_64, ami_parameter, instance_architecture,
                                     is_instance_type)
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from iot_tiers.harness import Capture, CapturedResource, run_stack
+from iot_tiers.offline.harness import Capture, CapturedResource, run_stack
+from support import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 ALL_ROLES = ["broker", "timeseries", "inference", "batch"]
 BATCH_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/etl:1.4"
 TIER = "iot-tiers:components:HeavyComputeTier"
@@ -56,7 +57,7 @@ def child(capture: Capture, role: str, typ: str) -> CapturedResource:
 
 
 def mock_ami(parameter: str) -> str:
-    """The AMI id iot_tiers.mocks answers for an SSM parameter."""
+    """The AMI id iot_tiers.offline.mocks answers for an SSM parameter."""
     return "ami-" + hashlib.sha256(parameter.encode()).hexdigest()[:17]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from iot_tiers.harness import Capture, ProgramError, run_stack
+from iot_tiers.offline.harness import Capture, ProgramError, run_stack
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 TIER = "iot-tiers:components:HeavyComputeTier"
@@ -21,7 +21,7 @@ TIER = "iot-tiers:components:HeavyComputeTier"
 PROGRAM = textwrap.dedent('''
     import json
     import pulumi
-    from components import HeavyComputeTier
+    from iot_tiers.components import HeavyComputeTier
 
     args = json.loads(pulumi.Config().require("args"))
     if args.pop("_transform_data_iops", False):
@@ -201,7 +201,7 @@ def test_missing_network_is_reported(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: heavy-lib\nruntime: python\n")
     (tmp_path / "Pulumi.test.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(
-        "from components import HeavyComputeTier\nHeavyComputeTier('x', {'role': 'broker'})\n")
+        "from iot_tiers.components import HeavyComputeTier\nHeavyComputeTier('x', {'role': 'broker'})\n")
     with pytest.raises(ProgramError) as err:
         run_stack(tmp_path, "test")
     assert "heavy (broker): vpc_id is required" in str(err.value)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from components.heavy_roles import PRESETS
-from components.userdata import DATA_DIR, ENGINES, UserDataSpec, render
+from iot_tiers.components.heavy_roles import PRESETS
+from iot_tiers.components.userdata import DATA_DIR, ENGINES, UserDataSpec, render
 
 SHELLCHECK = shutil.which("shellcheck") or str(Path(sys.executable).with_name("shellcheck"))
 VOLUME_ID = "vol-0123456789abcdef0"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from components.config import ConfigError, load_stack_settings
-from iot_tiers.harness import ProgramError, run_stack
+from iot_tiers.components.config import ConfigError, load_stack_settings
+from iot_tiers.offline.harness import ProgramError, run_stack
 
 #: Fargate's task sizes as AWS documents them (CPU units -> MiB), written out here
 #: independently of the table in components/config/realtime.py.

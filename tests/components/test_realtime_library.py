@@ -7,8 +7,8 @@ import json
 import pulumi
 import pytest
 
-from components import ConfigError, RealtimeTier
-from iot_tiers.mocks import AwsMocks
+from iot_tiers.components import ConfigError, RealtimeTier
+from iot_tiers.offline.mocks import AwsMocks
 
 from support import policy_statements
 

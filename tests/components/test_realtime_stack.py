@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from iot_tiers.harness import Capture, CapturedResource
-from policies.iot_tiers_policy.decision import Service, WorkloadProfile, declared_profile, place
-from runtime.bridge.config import VARIABLES
-from runtime.bridge.metrics import Counters, EmfWriter
+from iot_tiers.offline.harness import Capture, CapturedResource
+from iot_tiers_policy.decision import Service, WorkloadProfile, declared_profile, place
+from iot_tiers_runtime.bridge.config import VARIABLES
+from iot_tiers_runtime.bridge.metrics import Counters, EmfWriter
 
 from support import policy_statements
 
@@ -168,7 +168,7 @@ def test_secrets_reach_the_bridge_only_through_the_secrets_field(prod_stack):
     assert bridge["entryPoint"][:2] == ["/bin/sh", "-c"]
     start = bridge["entryPoint"][2]
     assert env["MQTT_CERT_FILE"] in start and env["MQTT_KEY_FILE"] in start
-    assert start.endswith("exec python -m runtime.bridge") and "umask 077" in start
+    assert start.endswith("exec python -m iot_tiers_runtime.bridge") and "umask 077" in start
     assert env["MQTT_CERT_FILE"].startswith("/tmp/")
 
 
@@ -340,8 +340,10 @@ def test_service_and_task_definition_declare_a_fargate_workload(name, dev_stack,
 def test_the_image_is_built_for_arm64_into_an_immutable_scanned_repository(dev_stack, repo_root):
     image = child(dev_stack, "image").inputs
     assert image["platform"] == "linux/arm64"
-    assert image["context"] == str(repo_root)
+    # The context is the bridge package's own folder (with its .dockerignore), not its parent.
+    assert image["context"] == str(repo_root / "runtime" / "bridge")
     assert image["dockerfile"] == str(repo_root / "runtime" / "bridge" / "Dockerfile")
+    assert (repo_root / "runtime" / "bridge" / ".dockerignore").exists()
     assert image["repositoryUrl"] == child(dev_stack, "repository").outputs["repositoryUrl"]
     repo = child(dev_stack, "repository").inputs
     assert repo["imageTagMutability"] == "IMMUTABLE"

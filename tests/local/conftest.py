@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 import pytest
+from support import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 TIERS = [sys.executable, "-m", "iot_tiers.cli"]
 ARTIFACTS = REPO / "test-artifacts"
 

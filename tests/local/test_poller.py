@@ -117,7 +117,7 @@ def test_the_context_counts_down_from_the_function_timeout(queue):
 
 
 def test_the_real_handler_writes_valid_readings_and_rejects_invalid_ones_through_the_poller(queue, monkeypatch):
-    from runtime.processing import handler as telemetry
+    from iot_tiers_runtime.processing import handler as telemetry
 
     sqs, url, config = queue
     ddb = boto3.client("dynamodb", region_name=REGION)

@@ -9,7 +9,7 @@ import pytest
 
 from iot_tiers.local.rule import route
 from iot_tiers.local.simulator import KINDS, ReadingFactory, device_topic
-from runtime.processing.readings import Reject, validate
+from iot_tiers_runtime.processing.readings import Reject, validate
 
 NOW_MS = 1_700_000_000_000
 

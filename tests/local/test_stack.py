@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from iot_tiers.harness import Capture, run_stack
+from iot_tiers.offline.harness import Capture, run_stack
 from iot_tiers.local.stack import PlanError, plan_from_capture
+from support import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +36,7 @@ def test_names_and_settings_come_from_the_dev_stacks_resources(dev_capture):
     assert (plan.topic_filter, plan.device_level) == ("devices/+/telemetry", 2)
     assert plan.batch_size == 100 and plan.batch_window_s == 1 and plan.max_receive_count == 5
     assert plan.visibility_timeout_s == 6 * plan.timeout_s + plan.batch_window_s
-    assert plan.handler == "runtime.processing.handler.handler"
+    assert plan.handler == "iot_tiers_runtime.processing.handler.handler"
     assert plan.environment["ALERT_THRESHOLD_CELSIUS"] == "80"
     assert not {"TABLE_NAME", "ALERT_TOPIC_ARN", "REJECTS_QUEUE_URL"} & set(plan.environment)
 

@@ -8,7 +8,7 @@ import random
 
 from iot_tiers.local.simulator import Ledger, ReadingFactory
 from iot_tiers.local.summary import Where, format_account, parse_sort_key_ms, reconcile
-from runtime.processing.readings import format_millis
+from iot_tiers_runtime.processing.readings import format_millis
 
 
 def _ledger(*kinds: str) -> Ledger:

@@ -1,0 +1,128 @@
+"""``tiers preview``: the offline preflight (logic in :mod:`iot_tiers.offline.preflight`).
+
+Exit codes: 0 no mandatory violation, 1 a mandatory policy is violated, 2 the
+program, the stack's config, the pack or the policy config is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Optional, TextIO
+
+EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "preview", help="run a stack program under mocks and check it with the policy pack (no AWS, no Pulumi CLI)",
+        description="Run a Pulumi program offline for one stack and check every resource it registers with the "
+                    "CrossGuard policy pack, speaking the analyzer protocol to the pack exactly as `pulumi preview "
+                    "--policy-pack` does.")
+    p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    p.add_argument("--program", default=".", help="directory with Pulumi.yaml and __main__.py (default: .)")
+    p.add_argument("--policy-pack", dest="policy_pack", default=None,
+                   help="policy pack directory (default: <program>/policies, else the pack shipped with iot-tiers)")
+    p.add_argument("--policy-config", dest="policy_config", default=None,
+                   help="policy pack config JSON, as `--policy-pack-config` (default: <pack>/config/<stack>.json "
+                        "when it exists)")
+    p.add_argument("--unknowns", choices=("known", "first-preview"), default="known",
+                   help="'known' (default): send mock values for inputs computed from other resources, as the pack "
+                        "sees them at `pulumi up`; 'first-preview': send them as unknowns, as a first `pulumi "
+                        "preview` of a new stack does")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+    """Run the preflight for parsed ``args``; ``out``/``err`` default to the process's streams."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    from ..offline.analyzer import AnalyzerError
+    from ..offline.harness import ProgramError
+    from ..offline.preflight import run_preview
+    from ..offline.project import ProjectError
+
+    try:
+        result = run_preview(Path(args.program), args.stack, pack_dir=args.policy_pack,
+                             policy_config=args.policy_config, unknowns=args.unknowns)
+    except (ProjectError, ProgramError, AnalyzerError) as exc:
+        kind = {"ProjectError": "project", "ProgramError": "program", "PolicyConfigError": "policy config",
+                "AnalyzerError": "policy pack"}.get(type(exc).__name__, "error")
+        if getattr(args, "json", False):
+            print(json.dumps({"stack": args.stack, "error": {"kind": kind, "message": str(exc)}}), file=out)
+        print(f"error ({kind}): {exc}", file=err)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(result.as_json(), indent=2, default=str), file=out)
+    else:
+        out.write(render(result))
+    return EXIT_OK if result.passed else EXIT_VIOLATION
+
+
+# ---------------------------------------------------------------- the readable report
+
+def render(result: Any, width: int = 100) -> str:
+    lines: list[str] = []
+    cap = result.capture
+    lines.append(f"Preview of stack '{cap.stack}' (project {cap.project}): {len(cap.resources)} resources")
+    lines.append(f"Policy pack {result.info.name}@{result.info.version} ({len(result.info.policies)} policies), "
+                 f"config: {result.policy_config_path or 'pack defaults'}, unknowns: {result.unknowns}")
+    lines.append("")
+    lines.extend(_tree(result))
+    lines.append("")
+    for title, items in (("Mandatory violations", result.mandatory), ("Advisory", result.advisory)):
+        lines.append(f"{title} ({len(items)})")
+        if not items:
+            lines.append("  none")
+        names = {r.urn: r.name for r in result.resources}
+        for v in items:
+            where = names.get(v.urn, "stack") if v.urn else "stack"
+            sev = f" [{v.severity}]" if v.severity else ""
+            lines.append(f"  {v.policy}{sev}  {where}")
+            # The first line of a message is the policy description; the detail follows.
+            detail = v.message.split("\n", 1)[-1] if "\n" in v.message else v.message
+            for para in detail.splitlines():
+                lines.extend(textwrap.wrap(para, width=width, initial_indent="      ", subsequent_indent="      "))
+        lines.append("")
+    s = result.summary()
+    verdict = "PASSED" if result.passed else "FAILED"
+    if result.cost:
+        tiers = ", ".join(f"{name} ${usd:,.2f}" for name, usd in result.cost["tiers"].items())
+        lines.append(f"Estimated monthly cost: ${result.cost['total_usd']:,.2f} ({tiers}); "
+                     f"details: tiers cost --stack {cap.stack}")
+    lines.append(f"Summary: {s['resources']} resources, {s['policies']} policies, "
+                 f"{s['mandatory']} mandatory and {s['advisory']} advisory violations: {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def _tree(result: Any) -> list[str]:
+    by_parent: dict[str, list[Any]] = {}
+    for r in result.resources:
+        if r.type.startswith("pulumi:providers:"):
+            continue
+        by_parent.setdefault(r.parent, []).append(r)
+    flagged: dict[str, str] = {}
+    for v in result.violations:
+        if v.urn:
+            mark = "✗" if v.level == "mandatory" else "!"
+            flagged[v.urn] = "✗" if flagged.get(v.urn) == "✗" else mark
+    lines: list[str] = []
+
+    def walk(node: Any, prefix: str, last: bool, top: bool) -> None:
+        mark = flagged.get(node.urn, " ")
+        branch = "" if top else ("└─ " if last else "├─ ")
+        lines.append(f"{mark} {prefix}{branch}{node.type}  {node.name}")
+        children = by_parent.get(node.urn, [])
+        child_prefix = prefix if top else prefix + ("   " if last else "│  ")
+        for i, c in enumerate(children):
+            walk(c, child_prefix, i == len(children) - 1, False)
+
+    roots = [r for r in result.resources if r.type == "pulumi:pulumi:Stack"]
+    for r in roots:
+        walk(r, "", True, True)
+    lines.append("  (✗ mandatory violation, ! advisory)")
+    return lines

@@ -1,1 +1,0 @@
-"""Subcommands of ``tiers``; see :mod:`iot_tiers.cli`."""

@@ -1,1 +1,0 @@
-"""The iot-tiers CrossGuard policy pack (self-contained: never imports components/)."""

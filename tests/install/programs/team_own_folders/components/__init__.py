@@ -1,0 +1,1 @@
+"""The team's own building blocks (nothing to do with iot-tiers' components/)."""

@@ -1,0 +1,2 @@
+def resource_name(site: str, purpose: str) -> str:
+    return f"{site}-{purpose}"

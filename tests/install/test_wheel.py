@@ -1,0 +1,126 @@
+"""The package as a team gets it: a wheel, installed into a fresh virtualenv outside the repo.
+
+Nothing of the repository is on the path here: the previews run the wheel's own code,
+from a folder in a temporary directory, with the virtualenv's ``tiers``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+#: The only import roots the distribution may add (and its metadata folder).
+ROOTS = {"iot_tiers", "iot_tiers_runtime", "iot_tiers_policy"}
+
+TEAM_PROGRAMS = {
+    "team-telemetry": REPO_ROOT / "examples" / "team-telemetry",
+    "team-own-folders": Path(__file__).resolve().parent / "programs" / "team_own_folders",
+}
+
+#: What the Lambda archive holds, as names and content hashes, run inside an install.
+ARCHIVE_MANIFEST = (
+    "import hashlib, json\n"
+    "from iot_tiers.components.assets import lambda_files, runtime_dir\n"
+    "files = lambda_files()\n"
+    "print(json.dumps({'root': str(runtime_dir()),"
+    " 'files': {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}}))\n"
+)
+
+
+def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(kw.pop("env", {}))
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, **kw)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO_ROOT)],
+                timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    (built,) = out.glob("iot_tiers-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory, wheel) -> Path:
+    """A fresh virtualenv (no system site-packages) with the wheel and its dependencies."""
+    where = tmp_path_factory.mktemp("fresh") / "venv"
+    proc = _run([sys.executable, "-m", "venv", str(where)], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    proc = _run([str(where / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                 str(wheel)], timeout=1200)
+    assert proc.returncode == 0, proc.stderr
+    return where
+
+
+def test_the_wheel_adds_only_the_distinctive_import_roots(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {n.split("/", 1)[0] for n in names}
+    assert tops - {n for n in tops if n.endswith(".dist-info")} == ROOTS
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    # The pieces the runtime and the pack need at run time travel with them.
+    for needed in ("iot_tiers/py.typed", "iot_tiers_runtime/bridge/Dockerfile",
+                   "iot_tiers_runtime/bridge/.dockerignore", "iot_tiers_runtime/bridge/requirements.txt",
+                   "iot_tiers_policy/pack/PulumiPolicy.yaml", "iot_tiers_policy/pack/__main__.py",
+                   "iot_tiers_policy/pack/config/prod.json", "iot_tiers_policy/cost/prices/us-east-1.json"):
+        assert needed in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+
+
+def test_generic_names_stay_free_for_the_teams_own_folders(venv, tmp_path):
+    for generic in ("components", "runtime", "policies", "tools"):
+        proc = _run([str(venv / "bin" / "python"), "-c", f"import {generic}"], cwd=tmp_path)
+        assert proc.returncode == 1 and "ModuleNotFoundError" in proc.stderr, generic
+
+
+@pytest.mark.parametrize("program", sorted(TEAM_PROGRAMS))
+def test_a_team_program_previews_clean_with_the_installed_wheel(venv, tmp_path, program):
+    folder = tmp_path / program
+    shutil.copytree(TEAM_PROGRAMS[program], folder, ignore=shutil.ignore_patterns("__pycache__"))
+    proc = _run([str(venv / "bin" / "tiers"), "preview", "--stack", "dev", "--program", str(folder), "--json"],
+                cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr + proc.stdout[-2000:]
+    report = json.loads(proc.stdout)
+    types = {r["type"] for r in report["resources"]}
+    assert "iot-tiers:components:ProcessingTier" in types
+    assert report["summary"]["mandatory"] == 0
+    # The tiers' code came from the wheel, not from a folder of the program or the repo.
+    code = next(r["inputs"]["code"] for r in report["resources"] if r["name"].endswith("-telemetry-function")
+                or r["name"] == "greenhouse-function")
+    paths = [a["path"] for a in code["assets"].values()]
+    assert all(str(venv) in p for p in paths), paths
+
+
+def test_the_lambda_archive_is_the_same_from_any_install_of_one_wheel(venv, wheel, tmp_path):
+    python = str(venv / "bin" / "python")
+    # A lived-in install: bytecode caches everywhere, an editor's leftovers beside the handler.
+    site = Path(_run([python, "-c", "import iot_tiers_runtime, os; print(os.path.dirname(iot_tiers_runtime.__file__))"])
+                .stdout.strip())
+    assert _run([python, "-m", "compileall", "-q", str(site)]).returncode == 0
+    (site / "processing" / "handler.py~").write_text("old\n")
+    (site / "processing" / ".handler.py.swp").write_bytes(b"\0swap")
+    first = json.loads(_run([python, "-c", ARCHIVE_MANIFEST], cwd=tmp_path).stdout)
+
+    # A second install of the same wheel, at another path, never imported.
+    other = tmp_path / "elsewhere"
+    proc = _run([python, "-m", "pip", "install", "-q", "--no-deps", "--target", str(other), str(wheel)], timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    second = json.loads(_run([python, "-c", ARCHIVE_MANIFEST], cwd=tmp_path, env={"PYTHONPATH": str(other)}).stdout)
+
+    assert first["root"] != second["root"] and second["root"].startswith(str(other))
+    assert first["files"] == second["files"]
+    assert "iot_tiers_runtime/processing/handler.py" in first["files"]
+    assert not [n for n in first["files"] if not n.endswith(".py") or "__pycache__" in n]
