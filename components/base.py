@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
+import inspect
 import json
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
 import pulumi
+
+from .config import ConfigError
 
 R = TypeVar("R", bound=pulumi.Resource)
 
@@ -14,22 +19,42 @@ R = TypeVar("R", bound=pulumi.Resource)
 #: ``{"function": lambda a: {**a, "description": "ours"}}``.
 Transform = Callable[[dict[str, Any]], Optional[dict[str, Any]]]
 
-#: Keys every tier's args accept besides its settings.
-COMMON_ARGS = ("tags", "transform")
-
-
 class TierComponent(pulumi.ComponentResource):
-    """Base of the three tiers: children are parented to the tier, tagged, and transformable."""
+    """Base of the tiers: children are parented to the tier, tagged, and transformable.
 
-    #: The tier's short name ("processing", ...), used in tags and config tables.
-    tier: str = ""
+    A tier declares, as class attributes:
 
-    def __init__(self, type_token: str, name: str, tags: Optional[Mapping[str, str]],
+    - ``tier``: its short name ("processing", ...), used in tags and settings tables;
+    - ``type_token``: the Pulumi type it registers as;
+    - ``children``: the short names of every child it may create (``fnmatch`` patterns
+      for the numbered ones), which are also the keys ``transform`` accepts;
+    - its outputs, as annotated attributes (``table_name: pulumi.Output[str]`` with a
+      docstring): :meth:`register_declared_outputs` registers exactly those, so the
+      documented outputs, the attributes and the registered outputs are one list.
+    """
+
+    tier = ""
+    type_token = ""
+    children: tuple[str, ...] = ()
+
+    def __init__(self, name: str, tags: Optional[Mapping[str, str]],
                  transform: Optional[Mapping[str, Transform]], opts: Optional[pulumi.ResourceOptions]):
-        super().__init__(type_token, name, None, opts)
-        self._name = name
         self._transforms = dict(transform or {})
+        self._check_transform_keys()
+        super().__init__(self.type_token, name, None, opts)
+        self._name = name
+        self._created: list[str] = []
         self.base_tags = {"iot-tiers:tier": self.tier, "iot-tiers:component": name, **dict(tags or {})}
+
+    def _check_transform_keys(self) -> None:
+        unknown = [k for k in self._transforms if not any(fnmatch.fnmatchcase(k, p) for p in self.children)]
+        if unknown:
+            raise ConfigError([
+                f"{self.tier}: transform key {k!r} names no child of {type(self).__name__}"
+                + (f" (did you mean {near[0]!r}?)" if (near := difflib.get_close_matches(k, self.children, n=1))
+                   else "")
+                + f"; its children are: {', '.join(self.children)}"
+                for k in unknown])
 
     def child(self, cls: type[R], short: str, *, opts: Optional[pulumi.ResourceOptions] = None,
               **kwargs: Any) -> R:
@@ -46,10 +71,28 @@ class TierComponent(pulumi.ComponentResource):
         merged = pulumi.ResourceOptions(parent=self)
         if opts is not None:
             merged = pulumi.ResourceOptions.merge(merged, opts)
+        self._created.append(short)
         return cls(f"{self._name}-{short}", **kwargs, opts=merged)
 
     def tags(self, extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
         return {**self.base_tags, **dict(extra or {})}
+
+    @classmethod
+    def output_names(cls) -> list[str]:
+        """The tier's declared outputs: its public annotated ``pulumi.Output`` attributes."""
+        names: list[str] = []
+        for klass in reversed(cls.__mro__):
+            for key, ann in inspect.get_annotations(klass).items():
+                if not key.startswith("_") and "Output[" in str(ann) and key not in names:
+                    names.append(key)
+        return names
+
+    def register_declared_outputs(self) -> None:
+        """Register every declared output that this configuration of the tier has (None: absent)."""
+        missing = [n for n in self.output_names() if not hasattr(self, n)]
+        if missing:
+            raise AttributeError(f"{type(self).__name__} declares outputs it never set: {', '.join(missing)}")
+        self.register_outputs({n: getattr(self, n) for n in self.output_names() if getattr(self, n) is not None})
 
 
 def policy_document(*statements: Mapping[str, Any]) -> pulumi.Output[str]:

@@ -15,7 +15,7 @@ lets batching cut DynamoDB calls by 25x.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, TypedDict
+from typing import Any, Mapping, Optional, Sequence, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -24,6 +24,7 @@ from iot_tiers_policy.decision import Service, WorkloadProfile
 
 from .assets import lambda_archive
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
+from .grants import QueueLike, RoleLike, grantee_key, role_name
 from .config import resolve_tier
 from .tags import workload_tags
 
@@ -39,97 +40,187 @@ POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoo
 POWERTOOLS_LAYER_VERSION = 18
 
 
-class ProcessingTierArgs(TypedDict, total=False):
-    """Arguments of :class:`ProcessingTier`. Every key is optional.
+class ProcessingTierInputs(TypedDict, total=False):
+    """Arguments of :class:`ProcessingTier` that every Pulumi language can pass. All optional.
 
-    The defaults below are the development defaults from the settings table
-    (``components/config/processing.py``); a stack file overrides them per stack.
+    Defaults and allowed values come from the settings table
+    (``components/config/processing.py``), which also reads them from stack config;
+    the text of each table-backed key below is generated from it
+    (``python -m tools.args_docs update``). Keys typed ``pulumi.Input`` take Outputs
+    too, checked once their value is known.
     """
 
-    memory_mb: int
-    """Lambda memory in MB, 128-10240. Default ``256``. Example: ``1024`` for prod."""
-    timeout_s: int
-    """Timeout of one invocation (one batch), 1-900 s. Default ``30``. The queue's
-    visibility timeout is set to ``6 * timeout_s + batch_window_s``."""
-    batch_size: int
-    """Readings per invocation, 1-10000 (above 10 needs ``batch_window_s >= 1``). Default ``100``."""
-    batch_window_s: int
-    """Longest wait to fill a batch, 0-300 s. Default ``1``."""
+    memory_mb: pulumi.Input[int]
+    """Memory of the telemetry Lambda function, in MB (CPU scales with it). Allowed: a whole number of
+    MB from 128 to 10240. Default: ``256``. Stack config: ``iot-tiers:processingMemoryMb``."""
+    timeout_s: pulumi.Input[int]
+    """Timeout of one invocation (one SQS batch), in seconds. The queue's visibility timeout is set to
+    6x this, as AWS recommends for SQS event sources. Allowed: a whole number of seconds from 1 to
+    899: the decision rule puts work that runs 900 s or longer on EC2. Default: ``30``. Stack config:
+    ``iot-tiers:processingTimeoutS``."""
+    batch_size: pulumi.Input[int]
+    """Readings per Lambda invocation from the SQS queue. Above 10 needs a batching window. Allowed: a
+    whole number from 1 to 10000. Default: ``100``. Stack config: ``iot-tiers:processingBatchSize``."""
+    batch_window_s: pulumi.Input[int]
+    """Longest wait, in seconds, to fill a batch before invoking the function. Allowed: a whole number
+    of seconds from 0 to 300. Default: ``1``. Stack config: ``iot-tiers:processingBatchWindowS``."""
     provisioned_concurrency: int
-    """Provisioned concurrency on the ``live`` alias; ``0`` (default) turns it off."""
+    """Provisioned concurrency on the 'live' alias; 0 turns it off (cold starts are harmless for
+    telemetry, so dev keeps it at 0). Allowed: a whole number from 0 to 1000. Default: ``0``. Stack
+    config: ``iot-tiers:processingProvisionedConcurrency``."""
     reserved_concurrency: int
-    """Reserved concurrency; ``-1`` for unreserved. Default ``10``."""
-    max_receive_count: int
-    """Deliveries before a message moves to the dead-letter queue. Default ``5``."""
-    alert_threshold_celsius: int
-    """Temperature (whole degrees C) above which an alert is published. Default ``80``."""
-    ttl_days: int
-    """Days a reading is kept before its TTL expires it. Default ``90``."""
-    point_in_time_recovery: bool
-    """Point-in-time recovery on the table. Default ``False`` (``True`` in prod)."""
+    """Reserved concurrency of the function: caps how hard it can hit DynamoDB and guarantees it that
+    many executions. -1 means unreserved. Allowed: -1 (unreserved) or a whole number from 1 to 1000.
+    Default: ``10``. Stack config: ``iot-tiers:processingReservedConcurrency``."""
+    max_receive_count: pulumi.Input[int]
+    """Deliveries of one message before SQS moves it to the dead-letter queue. Allowed: a whole number
+    from 1 to 1000. Default: ``5``. Stack config: ``iot-tiers:processingMaxReceiveCount``."""
+    alert_threshold_celsius: pulumi.Input[int]
+    """Temperature, in whole degrees Celsius, above which a reading publishes an SNS alert. Allowed: a
+    whole number from -40 to 125 (the accepted reading range). Default: ``80``. Stack config:
+    ``iot-tiers:processingAlertThresholdCelsius``."""
+    ttl_days: pulumi.Input[int]
+    """Days a reading is kept in the table before its TTL expires it. Allowed: a whole number of days
+    from 1 to 3650. Default: ``90``. Stack config: ``iot-tiers:processingTtlDays``."""
+    point_in_time_recovery: pulumi.Input[bool]
+    """Point-in-time recovery on the telemetry table (on in prod). Allowed: true or false. Default:
+    ``False``. Stack config: ``iot-tiers:processingPointInTimeRecovery``."""
     deletion_protection: bool
-    """Deletion protection on the table. Default ``False`` (``True`` in prod)."""
-    topic_filter: str
-    """MQTT filter the IoT rule reads; its ``+`` level is the device id. Default ``devices/+/telemetry``."""
-    alarm_dlq_depth: int
-    """Dead-letter messages that raise the DLQ alarm. Default ``1``."""
+    """Deletion protection on the telemetry table (on in prod). Allowed: true or false. Default:
+    ``False``. Stack config: ``iot-tiers:processingDeletionProtection``."""
+    topic_filter: pulumi.Input[str]
+    """MQTT topic filter the IoT rule selects telemetry from; the device id is the segment the '+'
+    matches. Allowed: an MQTT filter with exactly one '+' level and no '#', e.g. devices/+/telemetry.
+    Default: ``"devices/+/telemetry"``. Stack config: ``iot-tiers:processingTopicFilter``."""
+    alarm_dlq_depth: pulumi.Input[int]
+    """Messages in the dead-letter queue that raise the DLQ alarm. Allowed: a whole number from 1 to
+    100000. Default: ``1``. Stack config: ``iot-tiers:processingAlarmDlqDepth``."""
     alert_email: str
-    """E-mail address subscribed to the alert topic; ``""`` (default) for none."""
+    """Optional e-mail address subscribed to the alert topic ('' for none). Allowed: an e-mail address
+    or ''. Default: ``""``. Stack config: ``iot-tiers:processingAlertEmail``."""
     alerts_to_mqtt: bool
-    """Relay every alert to MQTT ``<alert_topic_prefix><deviceId>`` through a small Lambda
-    subscribed to the alert topic, so dashboards get alerts through the bridge. Default ``True``."""
-    alert_topic_prefix: str
-    """MQTT topic prefix of relayed alerts. Default ``"alerts/"``."""
-    log_retention_days: int
-    """Retention of the functions' log groups, in days. Default ``14``."""
+    """Relay every alert to MQTT (<alertTopicPrefix><deviceId>) with a small Lambda subscribed to the
+    alert topic, so dashboards receive alerts through the bridge. Allowed: true or false. Default:
+    ``True``. Stack config: ``iot-tiers:processingAlertsToMqtt``."""
+    alert_topic_prefix: pulumi.Input[str]
+    """MQTT topic prefix of relayed alerts; the device id is the next level. The RealtimeTier's alert
+    filters must cover it (realtimeAlertFilters) for dashboards to subscribe. Allowed: levels ending
+    in '/', without '+' or '#', not starting with '$' or '/', e.g. alerts/. Default: ``"alerts/"``.
+    Stack config: ``iot-tiers:processingAlertTopicPrefix``."""
+    log_retention_days: pulumi.Input[int]
+    """CloudWatch Logs retention for the processing tier's log groups, in days. Allowed: one of the
+    periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653. Default: ``14``. Stack config:
+    ``iot-tiers:processingLogRetentionDays``."""
+    table_readers: Sequence[pulumi.Input[str]]
+    """IAM roles (names or ARNs) that may query the telemetry table: one inline policy each, named
+    ``table-reader-<n>`` in list order. The argument form of :meth:`ProcessingTier.grant_read_table`,
+    for programs in other languages. Default none."""
+    alert_queues: Sequence[pulumi.Input[str]]
+    """ARNs of SQS queues to subscribe to the alert topic (their policies must allow SNS). The argument
+    form of :meth:`ProcessingTier.grant_subscribe_alerts`. Default none."""
     tags: Mapping[str, str]
     """Extra tags for every child resource. Default none."""
+
+
+class ProcessingTierArgs(ProcessingTierInputs, total=False):
+    """Arguments of :class:`ProcessingTier` (Python): every input, plus ``transform``."""
+
     transform: Mapping[str, Transform]
-    """Escape hatch: per-child functions that rewrite a child's arguments before it is
-    created, keyed by child name (``table``, ``queue``, ``dlq``, ``rejects``, ``topic``,
-    ``key``, ``function``, ``alias``, ``role``, ``rule``, ``log-group``, ``relay-function``, ...).
-    Example: ``{"table": lambda a: {**a, "table_class": "STANDARD_INFREQUENT_ACCESS"}}``."""
+    """Escape hatch: per-child functions that rewrite a child's keyword arguments before it is
+    created, keyed by the child's short name (see ``ProcessingTier.children``: ``table``, ``queue``,
+    ``function``, ``rule``, ...); a key naming no child is refused. Other languages use Pulumi's own
+    ``transforms`` resource option instead. Example:
+    ``{"table": lambda a: {**a, "table_class": "STANDARD_INFREQUENT_ACCESS"}}``."""
 
 
 class ProcessingTier(TierComponent):
-    """The Lambda tier: IoT rule -> SQS -> telemetry function -> DynamoDB + SNS alerts.
-
-    Outputs: ``table_name``, ``table_arn``, ``queue_url``, ``queue_arn``,
-    ``dead_letter_queue_url``, ``rejects_queue_url``, ``alert_topic_arn``,
-    ``function_name``, ``function_arn``, ``alias_arn``, ``role_arn``,
-    ``log_group_name``, ``rule_name``.
-    """
+    """The Lambda tier: IoT rule -> SQS -> telemetry function -> DynamoDB + SNS alerts."""
 
     tier = "processing"
+    type_token = "iot-tiers:components:ProcessingTier"
+    children = (
+        "key", "topic", "email", "dlq", "rejects", "queue", "table",
+        "log-group", "role", "role-policy", "function", "alias", "provisioned", "event-source",
+        "rule-role", "rule-role-policy", "rule",
+        "relay-log-group", "relay-role", "relay-role-policy", "relay-function", "relay-invoke-config",
+        "relay-permission", "relay-subscription",
+        "alarm-dlq", "alarm-errors", "alarm-throttles",
+        "table-reader-*", "alert-queue-*", "read-table-*", "alerts-to-*",
+    )
+
+    table_name: pulumi.Output[str]
+    """Name of the telemetry table (keys ``pk``/``sk``)."""
+    table_arn: pulumi.Output[str]
+    """ARN of the telemetry table."""
+    queue_url: pulumi.Output[str]
+    """URL of the telemetry queue the IoT rule delivers to."""
+    queue_arn: pulumi.Output[str]
+    """ARN of the telemetry queue."""
+    dead_letter_queue_url: pulumi.Output[str]
+    """URL of the dead-letter queue (messages that failed ``max_receive_count`` times, failed alert relays)."""
+    rejects_queue_url: pulumi.Output[str]
+    """URL of the rejects queue: invalid readings, each with its reason."""
+    alert_topic_arn: pulumi.Output[str]
+    """ARN of the KMS-encrypted SNS alert topic."""
+    function_name: pulumi.Output[str]
+    """Name of the telemetry function."""
+    function_arn: pulumi.Output[str]
+    """ARN of the telemetry function."""
+    alias_arn: pulumi.Output[str]
+    """ARN of the function's ``live`` alias, which the queue invokes."""
+    role_arn: pulumi.Output[str]
+    """ARN of the telemetry function's role."""
+    log_group_name: pulumi.Output[str]
+    """Log group of the telemetry function."""
+    rule_name: pulumi.Output[str]
+    """Name of the IoT topic rule."""
 
     def __init__(self, name: str, args: Optional[ProcessingTierArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         given = dict(args or {})
-        tags = given.pop("tags", None)
-        transform = given.pop("transform", None)
-        super().__init__("iot-tiers:components:ProcessingTier", name, tags, transform, opts)
-        a = resolve_tier("processing", given)
-        self.settings = a
-        self._region = aws.get_region_output(opts=pulumi.InvokeOptions(parent=self)).region
-        self._account = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self)).account_id
+        tags, transform = given.pop("tags", None), given.pop("transform", None)
+        readers, alert_queues = given.pop("table_readers", None) or [], given.pop("alert_queues", None) or []
+        self.settings = resolve_tier("processing", given)
+        super().__init__(name, tags, transform, opts)
+        invoke = pulumi.InvokeOptions(parent=self)
+        self._region = aws.get_region_output(opts=invoke).region
+        self._account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._grants: dict[tuple[str, str], pulumi.Resource] = {}
 
-        # --- Alert topic, encrypted with a key CloudWatch alarms may use (the
-        # AWS-managed aws/sns key refuses the CloudWatch service principal).
+        self._alert_topic()
+        self._queues()
+        self._table()
+        self._telemetry_function()
+        self._event_source()
+        self._iot_rule()
+        if self.settings.plain("alerts_to_mqtt"):
+            self._alert_relay()
+        self._alarms()
+        self._cross_language_grants(readers, alert_queues)
+        self._outputs()
+
+    # ------------------------------------------------------------ steps
+    def _alert_topic(self) -> None:
+        """The alert topic, encrypted with a key CloudWatch alarms may use (the AWS-managed
+        aws/sns key refuses the CloudWatch service principal)."""
         self.key = self.child(
             aws.kms.Key, "key",
-            description=f"{name}: encrypts the alert topic",
+            description=f"{self._name}: encrypts the alert topic",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=self._account.apply(_key_policy),
             tags=self.tags(),
         )
         self.topic = self.child(aws.sns.Topic, "topic", kms_master_key_id=self.key.arn, tags=self.tags())
-        if a["alert_email"]:
+        if self.settings.plain("alert_email"):
             self.child(aws.sns.TopicSubscription, "email", topic=self.topic.arn,
-                       protocol="email", endpoint=a["alert_email"])
+                       protocol="email", endpoint=self.settings["alert_email"])
 
-        # --- Queues: telemetry, its dead-letter queue, and the rejects queue where
-        # the handler keeps invalid readings (with the reason) for inspection.
+    def _queues(self) -> None:
+        """Telemetry, its dead-letter queue, and the rejects queue where the handler keeps
+        invalid readings (with the reason) for inspection."""
+        s = self.settings
         retention_14d = 14 * 24 * 3600
         self.dlq = self.child(aws.sqs.Queue, "dlq", sqs_managed_sse_enabled=True,
                               message_retention_seconds=retention_14d, tags=self.tags())
@@ -140,14 +231,17 @@ class ProcessingTier(TierComponent):
             sqs_managed_sse_enabled=True,
             # AWS: at least 6x the function timeout plus the batching window, so a
             # batch still being processed is not handed to a second invocation.
-            visibility_timeout_seconds=6 * a["timeout_s"] + a["batch_window_s"],
+            visibility_timeout_seconds=s.derive(lambda t, w: 6 * t + w, "timeout_s", "batch_window_s"),
             message_retention_seconds=4 * 24 * 3600,
-            redrive_policy=self.dlq.arn.apply(lambda arn: json.dumps(
-                {"deadLetterTargetArn": arn, "maxReceiveCount": a["max_receive_count"]})),
+            redrive_policy=pulumi.Output.all(self.dlq.arn, s["max_receive_count"]).apply(lambda am: json.dumps(
+                {"deadLetterTargetArn": am[0], "maxReceiveCount": am[1]})),
             tags=self.tags(),
         )
 
-        # --- Table: one item per reading, pk DEVICE#<id>, sk TS#<timestamp>.
+    def _table(self) -> None:
+        """One item per reading, pk ``DEVICE#<id>``, sk ``TS#<timestamp>``."""
+        s = self.settings
+        protect = s.plain("deletion_protection")
         self.table = self.child(
             aws.dynamodb.Table, "table",
             billing_mode="PAY_PER_REQUEST",
@@ -156,19 +250,21 @@ class ProcessingTier(TierComponent):
                         aws.dynamodb.TableAttributeArgs(name="sk", type="S")],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="ttl", enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
-            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=a["point_in_time_recovery"]),
-            deletion_protection_enabled=a["deletion_protection"],
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=s["point_in_time_recovery"]),
+            deletion_protection_enabled=protect,
             tags=self.tags(),
-            opts=pulumi.ResourceOptions(protect=a["deletion_protection"]),
+            opts=pulumi.ResourceOptions(protect=protect),
         )
 
-        # --- The function, with a least-privilege role: this table, this topic (and its
-        # key), these queues. Every unit of work is one batch, bounded by timeout_s.
+    def _telemetry_function(self) -> None:
+        """The function, with a least-privilege role: this table, this topic (and its key),
+        these queues. Every unit of work is one batch, bounded by ``timeout_s``."""
+        s = self.settings
         self.log_group, self.role, self.role_policy, self.function = self._python_function(
-            "", "telemetry", a,
+            "", "telemetry",
             handler=HANDLER, description="iot-tiers telemetry: validate, store, alert",
             purpose="telemetry function",
-            timeout_s=a["timeout_s"],
+            timeout_s=s["timeout_s"],
             statements=[
                 allow(["dynamodb:BatchWriteItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
                       [self.table.arn], "WriteReadings"),
@@ -178,8 +274,8 @@ class ProcessingTier(TierComponent):
                        "sqs:ChangeMessageVisibility"], [self.queue.arn], "ConsumeTelemetry"),
                 allow(["sqs:SendMessage"], [self.rejects.arn, self.dlq.arn], "KeepRejects"),
             ],
-            memory_size=a["memory_mb"],
-            reserved_concurrent_executions=a["reserved_concurrency"],
+            memory_size=s["memory_mb"],
+            reserved_concurrent_executions=s.plain("reserved_concurrency"),
             publish=True,
             layers=[self._region.apply(
                 lambda r: POWERTOOLS_LAYER.format(region=r, version=POWERTOOLS_LAYER_VERSION))],
@@ -187,50 +283,53 @@ class ProcessingTier(TierComponent):
                 "TABLE_NAME": self.table.name,
                 "ALERT_TOPIC_ARN": self.topic.arn,
                 "REJECTS_QUEUE_URL": self.rejects.url,
-                "ALERT_THRESHOLD_CELSIUS": str(a["alert_threshold_celsius"]),
-                "TTL_DAYS": str(a["ttl_days"]),
+                "ALERT_THRESHOLD_CELSIUS": s.derive(str, "alert_threshold_celsius"),
+                "TTL_DAYS": s.derive(str, "ttl_days"),
                 "POWERTOOLS_SERVICE_NAME": "telemetry",
                 "POWERTOOLS_METRICS_NAMESPACE": "IotTiers",
             },
         )
         self.alias = self.child(aws.lambda_.Alias, "alias", name="live", function_name=self.function.name,
                                 function_version=self.function.version)
-        if a["provisioned_concurrency"] > 0:
+        provisioned = s.plain("provisioned_concurrency")
+        if provisioned > 0:
             self.child(aws.lambda_.ProvisionedConcurrencyConfig, "provisioned",
                        function_name=self.function.name, qualifier=self.alias.name,
-                       provisioned_concurrent_executions=a["provisioned_concurrency"])
+                       provisioned_concurrent_executions=provisioned)
 
+    def _event_source(self) -> None:
+        """The queue drives the ``live`` alias in batches, reporting failures per record."""
+        s = self.settings
+        reserved = s.plain("reserved_concurrency")
         scaling = None
-        if a["reserved_concurrency"] >= 2:
+        if reserved >= 2:
             # Keep the poller from invoking more copies than are reserved: excess
             # invocations would be throttled and the messages bounced back.
-            scaling = aws.lambda_.EventSourceMappingScalingConfigArgs(
-                maximum_concurrency=min(a["reserved_concurrency"], 1000))
+            scaling = aws.lambda_.EventSourceMappingScalingConfigArgs(maximum_concurrency=min(reserved, 1000))
         self.event_source = self.child(
             aws.lambda_.EventSourceMapping, "event-source",
             event_source_arn=self.queue.arn,
             function_name=self.alias.arn,
-            batch_size=a["batch_size"],
-            maximum_batching_window_in_seconds=a["batch_window_s"],
+            batch_size=s["batch_size"],
+            maximum_batching_window_in_seconds=s["batch_window_s"],
             function_response_types=["ReportBatchItemFailures"],
             scaling_config=scaling,
             tags=self.tags(),
         )
 
-        # --- IoT rule: telemetry topic -> queue, with the device id from the topic
-        # and the broker's timestamp added; failures go to the rejects queue.
+    def _iot_rule(self) -> None:
+        """Telemetry topic -> queue, with the device id from the topic and the broker's
+        timestamp added; failures go to the rejects queue."""
         self.rule_role = self.child(aws.iam.Role, "rule-role", assume_role_policy=assume_role_policy("iot.amazonaws.com"),
-                                    description=f"{name}: IoT rule delivery", tags=self.tags())
+                                    description=f"{self._name}: IoT rule delivery", tags=self.tags())
         self.child(aws.iam.RolePolicy, "rule-role-policy", role=self.rule_role.id,
                    policy=policy_document(allow(["sqs:SendMessage"], [self.queue.arn, self.rejects.arn], "Deliver")))
-        device_level = a["topic_filter"].split("/").index("+") + 1
         self.rule = self.child(
             aws.iot.TopicRule, "rule",
-            name=f"{name}_telemetry".replace("-", "_"),
+            name=f"{self._name}_telemetry".replace("-", "_"),
             description="Device telemetry into the processing queue",
             enabled=True,
-            sql=f"SELECT *, topic({device_level}) AS deviceId, timestamp() AS brokerTimestamp "
-                f"FROM '{a['topic_filter']}'",
+            sql=self.settings.derive(rule_sql, "topic_filter"),
             sql_version="2016-03-23",
             sqs=[aws.iot.TopicRuleSqsArgs(queue_url=self.queue.url, role_arn=self.rule_role.arn, use_base64=False)],
             error_action=aws.iot.TopicRuleErrorActionArgs(
@@ -239,69 +338,21 @@ class ProcessingTier(TierComponent):
             tags=self.tags(),
         )
 
-        if a["alerts_to_mqtt"]:
-            self._alert_relay(name, a)
-
-        # --- Alarms, all notifying the alert topic.
-        self.alarms = [
-            self._alarm("alarm-dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
-                        {"QueueName": self.dlq.name}, a["alarm_dlq_depth"], "Maximum",
-                        "Telemetry messages failed repeatedly and reached the dead-letter queue"),
-            self._alarm("alarm-errors", "AWS/Lambda", "Errors", {"FunctionName": self.function.name}, 1, "Sum",
-                        "The telemetry function raised errors"),
-            self._alarm("alarm-throttles", "AWS/Lambda", "Throttles", {"FunctionName": self.function.name}, 1, "Sum",
-                        "The telemetry function was throttled (raise reserved concurrency?)"),
-        ]
-
-        self.table_name = self.table.name
-        self.table_arn = self.table.arn
-        self.queue_url = self.queue.url
-        self.queue_arn = self.queue.arn
-        self.alert_topic_arn = self.topic.arn
-        self.function_arn = self.function.arn
-        self.register_outputs({
-            "table_name": self.table.name,
-            "table_arn": self.table.arn,
-            "queue_url": self.queue.url,
-            "queue_arn": self.queue.arn,
-            "dead_letter_queue_url": self.dlq.url,
-            "rejects_queue_url": self.rejects.url,
-            "alert_topic_arn": self.topic.arn,
-            "function_name": self.function.name,
-            "function_arn": self.function.arn,
-            "alias_arn": self.alias.arn,
-            "role_arn": self.role.arn,
-            "log_group_name": self.log_group.name,
-            "rule_name": self.rule.name,
-        })
-
-    def _alarm(self, short: str, namespace: str, metric: str, dimensions: Mapping[str, Any],
-               threshold: float, statistic: str, description: str) -> aws.cloudwatch.MetricAlarm:
-        return self.child(
-            aws.cloudwatch.MetricAlarm, short,
-            namespace=namespace, metric_name=metric, dimensions=dimensions,
-            statistic=statistic, period=60, evaluation_periods=1,
-            threshold=threshold, comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_description=description,
-            alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
-            tags=self.tags(),
-        )
-
-    def _alert_relay(self, name: str, a: Mapping[str, Any]) -> None:
+    def _alert_relay(self) -> None:
         """SNS alert topic -> relay Lambda -> MQTT ``<prefix><deviceId>`` on IoT Core.
 
         Subscribers to the topic get alerts as they always did; the relay adds the
         dashboards. SNS invokes the relay asynchronously: Lambda retries a failed event
         twice, then sends it to the dead-letter queue, so no alert is dropped silently.
         """
+        s = self.settings
         endpoint = aws.iot.get_endpoint_output(endpoint_type="iot:Data-ATS",
                                                opts=pulumi.InvokeOptions(parent=self)).endpoint_address
-        topic_arn = pulumi.Output.all(self._region, self._account).apply(
-            lambda ra: f"arn:aws:iot:{ra[0]}:{ra[1]}:topic/{a['alert_topic_prefix']}*")
+        topic_arn = pulumi.Output.all(self._region, self._account, s["alert_topic_prefix"]).apply(
+            lambda rap: f"arn:aws:iot:{rap[0]}:{rap[1]}:topic/{rap[2]}*")
         self.relay_log_group, self.relay_role, self.relay_role_policy, self.relay_function = \
             self._python_function(
-                "relay-", "alert-relay", a,
+                "relay-", "alert-relay",
                 handler=RELAY_HANDLER, description="iot-tiers alerts: SNS -> MQTT for dashboards",
                 purpose="alert relay",
                 timeout_s=10,
@@ -312,7 +363,7 @@ class ProcessingTier(TierComponent):
                 reserved_concurrent_executions=2,
                 variables={
                     "IOT_DATA_ENDPOINT": endpoint.apply(lambda host: f"https://{host}"),
-                    "ALERT_TOPIC_PREFIX": a["alert_topic_prefix"],
+                    "ALERT_TOPIC_PREFIX": s["alert_topic_prefix"],
                 },
             )
         self.child(aws.lambda_.FunctionEventInvokeConfig, "relay-invoke-config",
@@ -328,11 +379,61 @@ class ProcessingTier(TierComponent):
                    protocol="lambda", endpoint=self.relay_function.arn,
                    opts=pulumi.ResourceOptions(depends_on=[permission]))
 
-    def _python_function(self, prefix: str, leaf: str, a: Mapping[str, Any], *, handler: str,
-                         description: str, purpose: str, timeout_s: int, statements: list[dict[str, Any]],
+    def _alarms(self) -> None:
+        """DLQ depth, function errors and throttles, all notifying the alert topic."""
+        self.alarms = [
+            self._alarm("alarm-dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                        {"QueueName": self.dlq.name}, self.settings["alarm_dlq_depth"], "Maximum",
+                        "Telemetry messages failed repeatedly and reached the dead-letter queue"),
+            self._alarm("alarm-errors", "AWS/Lambda", "Errors", {"FunctionName": self.function.name}, 1, "Sum",
+                        "The telemetry function raised errors"),
+            self._alarm("alarm-throttles", "AWS/Lambda", "Throttles", {"FunctionName": self.function.name}, 1, "Sum",
+                        "The telemetry function was throttled (raise reserved concurrency?)"),
+        ]
+
+    def _cross_language_grants(self, readers: Sequence[pulumi.Input[str]],
+                               alert_queues: Sequence[pulumi.Input[str]]) -> None:
+        """The ``table_readers`` and ``alert_queues`` arguments: the grant helpers, as data."""
+        self.table_reader_policies = [self._read_table_policy(f"table-reader-{i}", role)
+                                      for i, role in enumerate(readers)]
+        self.alert_queue_subscriptions = [self._alert_subscription(f"alert-queue-{i}", queue_arn)
+                                          for i, queue_arn in enumerate(alert_queues)]
+
+    def _outputs(self) -> None:
+        self.table_name = self.table.name
+        self.table_arn = self.table.arn
+        self.queue_url = self.queue.url
+        self.queue_arn = self.queue.arn
+        self.dead_letter_queue_url = self.dlq.url
+        self.rejects_queue_url = self.rejects.url
+        self.alert_topic_arn = self.topic.arn
+        self.function_name = self.function.name
+        self.function_arn = self.function.arn
+        self.alias_arn = self.alias.arn
+        self.role_arn = self.role.arn
+        self.log_group_name = self.log_group.name
+        self.rule_name = self.rule.name
+        self.register_declared_outputs()
+
+    # ------------------------------------------------------------ pieces
+    def _alarm(self, short: str, namespace: str, metric: str, dimensions: Mapping[str, Any],
+               threshold: pulumi.Input[float], statistic: str, description: str) -> aws.cloudwatch.MetricAlarm:
+        return self.child(
+            aws.cloudwatch.MetricAlarm, short,
+            namespace=namespace, metric_name=metric, dimensions=dimensions,
+            statistic=statistic, period=60, evaluation_periods=1,
+            threshold=threshold, comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_description=description,
+            alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
+            tags=self.tags(),
+        )
+
+    def _python_function(self, prefix: str, leaf: str, *, handler: str, description: str, purpose: str,
+                         timeout_s: pulumi.Input[int], statements: list[dict[str, Any]],
                          variables: Mapping[str, Any], **function_args: Any) -> tuple[Any, Any, Any, Any]:
-        """A handler of ``runtime/`` as an arm64 Python function: its log group (ours, so
-        its retention is set), a role allowed ``statements`` plus writing that log group,
+        """A handler of the runtime package as an arm64 Python function: its log group (ours,
+        so its retention is set), a role allowed ``statements`` plus writing that log group,
         and the function, tagged as event work bounded by ``timeout_s``.
 
         Children are named ``<prefix>log-group``, ``<prefix>role``, ``<prefix>role-policy``
@@ -341,14 +442,13 @@ class ProcessingTier(TierComponent):
         log_group = self.child(
             aws.cloudwatch.LogGroup, f"{prefix}log-group",
             name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/{leaf}",
-            retention_in_days=a["log_retention_days"], tags=self.tags())
+            retention_in_days=self.settings["log_retention_days"], tags=self.tags())
         role = self.child(aws.iam.Role, f"{prefix}role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
                           description=f"{self._name}: {purpose}", tags=self.tags())
         role_policy = self.child(
             aws.iam.RolePolicy, f"{prefix}role-policy", role=role.id,
             policy=policy_document(*statements, allow(["logs:CreateLogStream", "logs:PutLogEvents"],
                                                       [log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs")))
-        profile = WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=timeout_s)
         function = self.child(
             aws.lambda_.Function, f"{prefix}function",
             description=description,
@@ -358,24 +458,61 @@ class ProcessingTier(TierComponent):
             role=role.arn, timeout=timeout_s,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(variables)),
-            tags=self.tags(workload_tags(profile, expect=Service.LAMBDA)),
+            tags=_derive_tags(timeout_s, lambda t: self.tags(workload_tags(
+                WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=t),
+                expect=Service.LAMBDA))),
             opts=pulumi.ResourceOptions(depends_on=[role_policy, log_group]),
             **function_args,
         )
         return log_group, role, role_policy, function
 
-    # --------------------------------------------------------- CDK-style helpers
-    def grant_read_table(self, role: aws.iam.Role, name: str = "read-telemetry") -> aws.iam.RolePolicy:
-        """Let ``role`` query the telemetry table (for a dashboard API, say), and nothing else."""
-        return aws.iam.RolePolicy(
-            f"{self._name}-{name}", role=role.id,
-            policy=policy_document(allow(["dynamodb:GetItem", "dynamodb:Query"], [self.table.arn], "ReadReadings")),
-            opts=pulumi.ResourceOptions(parent=self))
+    def _read_table_policy(self, short: str, role: RoleLike) -> aws.iam.RolePolicy:
+        return self.child(
+            aws.iam.RolePolicy, short, role=role_name(role),
+            policy=policy_document(allow(["dynamodb:GetItem", "dynamodb:Query"], [self.table.arn], "ReadReadings")))
 
-    def grant_subscribe_alerts(self, queue: aws.sqs.Queue, name: str = "alerts-to-queue") -> aws.sns.TopicSubscription:
-        """Subscribe an SQS queue to the alert topic (the queue's policy must allow SNS)."""
-        return aws.sns.TopicSubscription(f"{self._name}-{name}", topic=self.topic.arn, protocol="sqs",
-                                         endpoint=queue.arn, opts=pulumi.ResourceOptions(parent=self))
+    def _alert_subscription(self, short: str, queue_arn: pulumi.Input[str]) -> aws.sns.TopicSubscription:
+        return self.child(aws.sns.TopicSubscription, short, topic=self.topic.arn, protocol="sqs", endpoint=queue_arn)
+
+    # --------------------------------------------------------- CDK-style helpers
+    def grant_read_table(self, role: RoleLike) -> aws.iam.RolePolicy:
+        """Let ``role`` query the telemetry table (for a dashboard API, say), and nothing else.
+
+        ``role``: an ``aws.iam.Role``, a role name or a role ARN. The inline policy is named
+        after the role (``<tier>-read-table-<role>``); granting the same role again returns
+        the same policy.
+        """
+        key = ("read-table", grantee_key(role, "grant_read_table"))
+        if key not in self._grants:
+            self._grants[key] = self._read_table_policy(f"read-table-{key[1]}", role)
+        return self._grants[key]  # type: ignore[return-value]
+
+    def grant_subscribe_alerts(self, queue: QueueLike) -> aws.sns.TopicSubscription:
+        """Subscribe an SQS queue to the alert topic (the queue's policy must allow SNS).
+
+        ``queue``: an ``aws.sqs.Queue`` or a queue ARN. Subscribing the same queue again
+        returns the same subscription.
+        """
+        key = ("alerts-to", grantee_key(queue, "grant_subscribe_alerts"))
+        if key not in self._grants:
+            arn = queue.arn if isinstance(queue, aws.sqs.Queue) else queue
+            self._grants[key] = self._alert_subscription(f"alerts-to-{key[1]}", arn)
+        return self._grants[key]  # type: ignore[return-value]
+
+
+def rule_sql(topic_filter: str) -> str:
+    """The rule's query: every field, plus the device id (the filter's ``+`` level) and the
+    broker's timestamp."""
+    device_level = topic_filter.split("/").index("+") + 1
+    return (f"SELECT *, topic({device_level}) AS deviceId, timestamp() AS brokerTimestamp "
+            f"FROM '{topic_filter}'")
+
+
+def _derive_tags(timeout_s: pulumi.Input[int], fn: Any) -> Any:
+    """Tags that depend on the timeout (``workload:max-duration``): an Output when it is one."""
+    if isinstance(timeout_s, pulumi.Output):
+        return timeout_s.apply(fn)
+    return fn(timeout_s)
 
 
 def _key_policy(account: str) -> str:

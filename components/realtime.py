@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping, Optional, Sequence, TypedDict
+from typing import Any, Mapping, Optional, Required, Sequence, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -85,97 +85,170 @@ _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\
                         r"(?P<repo>[a-z0-9._/-]+?)(:[\w.-]+|@sha256:[0-9a-f]{64})$")
 
 
-class RealtimeTierArgs(TypedDict, total=False):
-    """Arguments of :class:`RealtimeTier`.
+class RealtimeTierInputs(TypedDict, total=False):
+    """Arguments of :class:`RealtimeTier` that every Pulumi language can pass.
 
-    ``vpc_id`` and the subnet ids are required (from :class:`~iot_tiers.components.network.Network`,
-    or your own VPC). Every other key is optional; the defaults are the development
-    defaults of the settings table (``components/config/realtime.py``).
+    ``vpc_id`` and ``private_subnet_ids`` are required (from :class:`~iot_tiers.components.network.Network`,
+    or your own VPC), and ``public_subnet_ids`` unless ``internal`` is true. Every other key
+    is optional; defaults and allowed values come from the settings table
+    (``components/config/realtime.py``), and the text of each table-backed key is generated
+    from it (``python -m tools.args_docs update``).
     """
 
-    vpc_id: pulumi.Input[str]
-    """Required. The VPC the tasks and the ALB run in. Example: ``network.vpc_id``."""
-    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Required. Subnets of the tasks (no public IPs), one per AZ, with a route out (NAT or endpoints)."""
+    vpc_id: Required[pulumi.Input[str]]
+    """The VPC the tasks and the ALB run in. Example: ``network.vpc_id``."""
+    private_subnet_ids: Required[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Subnets of the tasks (no public IPs), one per AZ, with a route out (NAT or endpoints)."""
     public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Subnets of an internet-facing ALB; required unless ``internal`` is true."""
     environment: str
     """``"development"`` or ``"production"``. Default ``"production"`` for a library user (safe:
     plain HTTP refused); the stack program passes the stack's ``iot-tiers:environment``."""
     image_uri: str
-    """A prebuilt image to run; ``""`` (default) builds ``runtime/bridge/Dockerfile`` for
-    linux/arm64 into a new ECR repository. Example: ``"1234.dkr.ecr.us-east-1.amazonaws.com/bridge:1.4"``."""
-    cpu: int
-    """Task CPU units (256, 512, 1024, ... 16384). Default ``512``."""
-    memory_mb: int
-    """Task memory in MiB, a size Fargate pairs with ``cpu`` (a bad pair is refused with the valid
-    ones listed). Default ``1024``. Example: ``2048`` with ``cpu=1024``."""
-    desired_count: int
-    """Tasks at creation; autoscaling owns the count afterwards. Default ``1``."""
-    min_count: int
-    """Autoscaling floor. Default ``1``. Example: ``2`` in prod (one per AZ survives a zone)."""
-    max_count: int
-    """Autoscaling ceiling. Default ``4``."""
-    min_healthy_percent: int
-    """Deployment floor in percent. Default ``100`` (zero-downtime rolling deploys)."""
-    max_percent: int
-    """Deployment ceiling in percent. Default ``200``."""
-    container_insights: bool
-    """Container Insights on the cluster. Default ``False`` (``True`` in prod)."""
-    connections_per_task: int
-    """Target of the ``ActiveConnections`` policy (average per task). Default ``1000``."""
-    cpu_target_percent: int
-    """Target of the CPU safety policy. Default ``70``."""
-    scale_out_cooldown_s: int
-    """Default ``60``."""
-    scale_in_cooldown_s: int
-    """Default ``600``; must exceed ``scale_out_cooldown_s`` (connections are sticky)."""
-    stop_timeout_s: int
-    """SIGTERM -> SIGKILL grace, 2-120 s. Default ``120``."""
-    ping_interval_s: int
-    """The bridge's WebSocket ping interval (``BRIDGE_PING_INTERVAL_S``). Default ``20``."""
-    idle_timeout_s: int
-    """ALB idle timeout; must exceed ``ping_interval_s``. Default ``120``."""
-    deregistration_delay_s: int
-    """ALB draining time; must be below ``stop_timeout_s``. Default ``60``."""
+    """A prebuilt bridge image to run (then nothing is built). '' builds runtime/bridge/Dockerfile for
+    linux/arm64 with awsx.ecr.Image into an ECR repository the tier creates (scan on push, immutable
+    tags). Allowed: '' or an image reference with a tag or digest, e.g.
+    123456789012.dkr.ecr.us-east-1.amazonaws.com/bridge:1.4.2. Default: ``""``. Stack config:
+    ``iot-tiers:realtimeImageUri``."""
+    cpu: pulumi.Input[int]
+    """CPU units of one bridge task (1024 = 1 vCPU). The bridge is async: connections cost memory far
+    more than CPU. Allowed: one of the Fargate CPU sizes: 256, 512, 1024, 2048, 4096, 8192, 16384.
+    Default: ``512``. Stack config: ``iot-tiers:realtimeCpu``."""
+    memory_mb: pulumi.Input[int]
+    """Memory of one bridge task, in MiB; must be a size Fargate offers with cpu. Allowed: a whole
+    number of MiB from 512 to 122880 that Fargate pairs with the CPU size. Default: ``1024``. Stack
+    config: ``iot-tiers:realtimeMemoryMb``."""
+    desired_count: pulumi.Input[int]
+    """Tasks the service starts with (autoscaling moves it between min_count and max_count). Allowed: a
+    whole number from 1 to 1000. Default: ``1``. Stack config: ``iot-tiers:realtimeDesiredCount``."""
+    min_count: pulumi.Input[int]
+    """Fewest tasks autoscaling may leave running. Allowed: a whole number from 1 to 1000. Default:
+    ``1``. Stack config: ``iot-tiers:realtimeMinCount``."""
+    max_count: pulumi.Input[int]
+    """Most tasks autoscaling may start. Allowed: a whole number from 1 to 1000. Default: ``4``. Stack
+    config: ``iot-tiers:realtimeMaxCount``."""
+    min_healthy_percent: pulumi.Input[int]
+    """Deployment floor, in percent of the desired count: 100 keeps every connection slot up while a new
+    version rolls out (zero-downtime). Allowed: a whole number from 0 to 100. Default: ``100``. Stack
+    config: ``iot-tiers:realtimeMinHealthyPercent``."""
+    max_percent: pulumi.Input[int]
+    """Deployment ceiling, in percent of the desired count: 200 starts the new tasks beside the old.
+    Allowed: a whole number from 100 to 200. Default: ``200``. Stack config:
+    ``iot-tiers:realtimeMaxPercent``."""
+    container_insights: pulumi.Input[bool]
+    """CloudWatch Container Insights on the ECS cluster (per-task metrics, billed as custom metrics).
+    Allowed: true or false. Default: ``False``. Stack config:
+    ``iot-tiers:realtimeContainerInsights``."""
+    connections_per_task: pulumi.Input[int]
+    """Target of the scaling policy: average open WebSocket connections per task (the bridge's
+    ActiveConnections metric). Allowed: a whole number from 1 to 100000. Default: ``1000``. Stack
+    config: ``iot-tiers:realtimeConnectionsPerTask``."""
+    cpu_target_percent: pulumi.Input[int]
+    """Target of the safety scaling policy on average CPU, in case connections get busy. Allowed: a
+    whole number from 10 to 95. Default: ``70``. Stack config:
+    ``iot-tiers:realtimeCpuTargetPercent``."""
+    scale_out_cooldown_s: pulumi.Input[int]
+    """Seconds after a scale-out before another scaling activity. Allowed: a whole number of seconds
+    from 0 to 3600. Default: ``60``. Stack config: ``iot-tiers:realtimeScaleOutCooldownS``."""
+    scale_in_cooldown_s: pulumi.Input[int]
+    """Seconds after a scale-in before another; longer than scale-out because connections are sticky: a
+    task removed drops its clients, who reconnect elsewhere. Allowed: a whole number of seconds from
+    0 to 3600. Default: ``600``. Stack config: ``iot-tiers:realtimeScaleInCooldownS``."""
+    stop_timeout_s: pulumi.Input[int]
+    """Seconds the bridge gets between SIGTERM and SIGKILL to close its WebSockets cleanly. Allowed: a
+    whole number of seconds from 2 to 120 (Fargate's limit). Default: ``120``. Stack config:
+    ``iot-tiers:realtimeStopTimeoutS``."""
+    ping_interval_s: pulumi.Input[int]
+    """Seconds between the bridge's WebSocket pings; the ALB idle timeout must be longer so idle
+    dashboards stay connected. Allowed: a whole number of seconds from 5 to 600. Default: ``20``.
+    Stack config: ``iot-tiers:realtimePingIntervalS``."""
+    idle_timeout_s: pulumi.Input[int]
+    """ALB idle timeout, in seconds: a connection with no traffic for this long is closed. Allowed: a
+    whole number of seconds from 1 to 4000. Default: ``120``. Stack config:
+    ``iot-tiers:realtimeIdleTimeoutS``."""
+    deregistration_delay_s: pulumi.Input[int]
+    """Seconds the ALB keeps a leaving task's open connections before closing them (ECS sends SIGTERM
+    after it). Dashboards stay connected for hours, so no drain waits them out; kept shorter than
+    stop_timeout_s so a deploy or scale-in is not held up by it. Allowed: a whole number of seconds
+    from 0 to 3600. Default: ``60``. Stack config: ``iot-tiers:realtimeDeregistrationDelayS``."""
     broker: str
-    """``"iot-core"`` (default), ``"external"`` or ``"sidecar"`` (dev only: exactly one task)."""
+    """The MQTT broker the bridge reads: 'iot-core' (AWS IoT Core over mutual TLS), 'external'
+    (broker_url, e.g. the heavy tier's broker) or 'sidecar' (a Mosquitto container in the task: a dev
+    convenience, one task only). Allowed: one of: iot-core, external, sidecar. Default:
+    ``"iot-core"``. Stack config: ``iot-tiers:realtimeBroker``."""
     broker_url: pulumi.Input[str]
-    """The external broker's ``mqtt(s)://host:port`` (``broker="external"`` only). Default ``""``.
-    Example: the HeavyComputeTier's broker URL output."""
-    sidecar_image: str
-    """Mosquitto image of the sidecar. Default ``public.ecr.aws/docker/library/eclipse-mosquitto:2.0.20``."""
+    """URL of the external broker (broker 'external' only). Allowed: '' or mqtt://host[:port] /
+    mqtts://host[:port]. Default: ``""``. Stack config: ``iot-tiers:realtimeBrokerUrl``."""
+    sidecar_image: pulumi.Input[str]
+    """Image of the sidecar broker (broker 'sidecar' only). From ECR Public, which has no anonymous pull
+    rate limit for AWS traffic. Allowed: an image reference with a tag or digest. Default:
+    ``"public.ecr.aws/docker/library/eclipse-mosquitto:2.0.20"``. Stack config:
+    ``iot-tiers:realtimeSidecarImage``."""
     topic_filters: list[str]
-    """MQTT filters dashboards may reach; they scope the IoT permissions. Default ``["devices/+/telemetry"]``."""
+    """MQTT topic filters of the telemetry dashboards may subscribe to through the bridge. With
+    alert_filters they scope the IoT policy (iot:Subscribe/iot:Receive) and so bound what any token
+    can reach; changing them leaves the alert filters in place. Allowed: a non-empty list of MQTT
+    filters ('+' and '#' only as whole levels, '#' last). Default: ``["devices/+/telemetry"]``. Stack
+    config: ``iot-tiers:realtimeTopicFilters``."""
+    alert_filters: list[str]
+    """MQTT topic filters of the alerts dashboards may subscribe to: the ProcessingTier relays each
+    alert to <processingAlertTopicPrefix><deviceId>, so this must cover that prefix. [] turns alerts
+    off at the bridge. Allowed: a list of MQTT filters ('+' and '#' only as whole levels, '#' last),
+    or []. Default: ``["alerts/#"]``. Stack config: ``iot-tiers:realtimeAlertFilters``."""
     iot_certificate_secret_arn: str
-    """Existing secret with ``{"certificate_pem", "private_key"}``; ``""`` (default) creates an IoT
-    certificate and its secret."""
+    """An existing Secrets Manager secret holding the bridge's IoT client certificate as JSON
+    {"certificate_pem": ..., "private_key": ...}. '' makes the tier create an IoT certificate and
+    keep it in a new secret (the private key then also sits, encrypted, in the Pulumi state).
+    Allowed: '' or a full secret ARN (ending in the 6-character suffix). Default: ``""``. Stack
+    config: ``iot-tiers:realtimeIotCertificateSecretArn``."""
     jwt_secret_arn: str
-    """Existing secret holding the HS256 token key; ``""`` (default) creates one with a random value."""
+    """An existing Secrets Manager secret holding the HS256 key dashboards' tokens are signed with. ''
+    makes the tier create one with a random 64-character value. Allowed: '' or a full secret ARN
+    (ending in the 6-character suffix). Default: ``""``. Stack config:
+    ``iot-tiers:realtimeJwtSecretArn``."""
     certificate_arn: str
-    """ACM certificate for HTTPS; ``""`` (default) means plain HTTP, refused outside development."""
+    """ACM certificate for the dashboard ALB's HTTPS listener. '' serves plain HTTP, which only a
+    development environment may do. Allowed: '' or an ACM certificate ARN. Default: ``""``. Stack
+    config: ``iot-tiers:realtimeCertificateArn``."""
     allowed_cidrs: list[str]
-    """Client ranges the ALB accepts. Default private address space
-    ``["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]``; ``["0.0.0.0/0"]`` for public dashboards."""
+    """Client ranges the dashboard ALB accepts. The default is private address space only (VPN, Direct
+    Connect, peering): opening the dashboards to the internet is a deliberate ["0.0.0.0/0"] in the
+    stack file (every connection still needs a signed token). Allowed: a non-empty list of IPv4 CIDR
+    blocks. Default: ``["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]``. Stack config:
+    ``iot-tiers:realtimeAllowedCidrs``."""
     internal: bool
-    """An internal ALB in the private subnets. Default ``False``."""
-    deletion_protection: bool
-    """Deletion protection on the ALB. Default ``False`` (``True`` in prod)."""
+    """An internal ALB (private subnets, no public DNS resolution to it) instead of an internet-facing
+    one. Allowed: true or false. Default: ``False``. Stack config: ``iot-tiers:realtimeInternal``."""
+    deletion_protection: pulumi.Input[bool]
+    """Deletion protection on the dashboard ALB (on in prod: deleting it changes the dashboards' DNS
+    name). Allowed: true or false. Default: ``False``. Stack config:
+    ``iot-tiers:realtimeDeletionProtection``."""
     access_logs: bool
-    """ALB access logs to S3, kept ``log_retention_days``. Default ``False`` (``True`` in prod)."""
+    """ALB access logs to S3 (on in prod, so a connection can be traced after an incident). Kept as long
+    as log_retention_days. Allowed: true or false. Default: ``False``. Stack config:
+    ``iot-tiers:realtimeAccessLogs``."""
     access_logs_bucket: str
-    """An existing bucket for the access logs; ``""`` (default) creates a private SSE-S3 bucket
-    when ``access_logs`` is on. Example: ``"acme-alb-logs-eu-west-1"``."""
-    log_retention_days: int
-    """Retention of the bridge's log group. Default ``14``."""
+    """An existing S3 bucket for the access logs (SSE-S3, with a policy letting ELB write); '' makes the
+    tier create one when access_logs is true. Allowed: '' or an S3 bucket name. Default: ``""``.
+    Stack config: ``iot-tiers:realtimeAccessLogsBucket``."""
+    log_retention_days: pulumi.Input[int]
+    """CloudWatch Logs retention for the realtime tier's log groups, in days. Allowed: one of the
+    periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653. Default: ``14``. Stack config:
+    ``iot-tiers:realtimeLogRetentionDays``."""
     tags: Mapping[str, str]
     """Extra tags for every child. Default none."""
+
+
+class RealtimeTierArgs(RealtimeTierInputs, total=False):
+    """Arguments of :class:`RealtimeTier` (Python): every input, plus ``transform``."""
+
     transform: Mapping[str, Transform]
-    """Escape hatch: per-child argument rewrites keyed by child name (``cluster``, ``task-definition``,
-    ``service``, ``alb``, ``target-group``, ``listener-https``, ``listener-http``, ``alb-sg``,
-    ``tasks-sg``, ``execution-role``, ``task-role``, ``log-group``, ``repository``, ``image``,
-    ``jwt-secret``, ``scaling-target``, ``scaling-connections``, ``scaling-cpu``, ...).
-    Example: ``{"service": lambda a: {**a, "enable_execute_command": True}}``."""
+    """Escape hatch: per-child functions rewriting a child's keyword arguments, keyed by the child's
+    short name (see ``RealtimeTier.children``: ``cluster``, ``task-definition``, ``service``, ``alb``,
+    ``target-group``, ``listener-https``, ...); a key naming no child is refused. Other languages use
+    Pulumi's ``transforms`` resource option instead. Example:
+    ``{"service": lambda a: {**a, "enable_execute_command": True}}``."""
 
 
 #: Arguments that wire the tier to its surroundings rather than size it (not in the settings table).
@@ -183,151 +256,223 @@ _WIRING = ("vpc_id", "private_subnet_ids", "public_subnet_ids", "environment", "
 
 
 class RealtimeTier(TierComponent):
-    """The Fargate tier: ALB -> bridge tasks in private subnets -> MQTT broker.
-
-    Outputs: ``url``, ``dns_name``, ``cluster_name``, ``service_name``, ``log_group_name``,
-    ``image_uri``, ``broker_url``, ``jwt_secret_arn``, ``task_role_arn``,
-    ``execution_role_arn``, ``load_balancer_arn``, ``target_group_arn``,
-    ``alb_security_group_id``, ``tasks_security_group_id`` (and ``iot_policy_name`` with IoT Core).
-    """
+    """The Fargate tier: ALB -> bridge tasks in private subnets -> MQTT broker."""
 
     tier = "realtime"
+    type_token = "iot-tiers:components:RealtimeTier"
+    children = (
+        "cluster", "log-group", "jwt-secret", "jwt-secret-value",
+        "iot-policy", "iot-certificate", "iot-policy-attachment", "iot-certificate-secret",
+        "iot-certificate-secret-value", "repository", "repository-lifecycle", "image",
+        "execution-role", "execution-role-policy", "task-role", "task-role-policy",
+        "alb-sg", "tasks-sg", "alb-sg-in-*", "alb-sg-out-tasks", "tasks-sg-in-alb", "tasks-sg-out-https",
+        "tasks-sg-out-broker", "tasks-sg-out-broker-*",
+        "access-logs", "access-logs-public-access-block", "access-logs-ownership", "access-logs-encryption",
+        "access-logs-lifecycle", "access-logs-policy",
+        "alb", "target-group", "listener-https", "listener-http",
+        "task-definition", "service", "scaling-target", "scaling-connections", "scaling-cpu",
+    )
+
+    url: pulumi.Output[str]
+    """The dashboards' URL: ``https://<ALB DNS name>`` (``http://`` in development without a certificate)."""
+    dns_name: pulumi.Output[str]
+    """The load balancer's DNS name (point your dashboard domain's CNAME here)."""
+    cluster_name: pulumi.Output[str]
+    """Name of the ECS cluster."""
+    service_name: pulumi.Output[str]
+    """Name of the ECS service (also the ``ServiceName`` dimension of the bridge's metrics)."""
+    log_group_name: pulumi.Output[str]
+    """Log group of the bridge's containers."""
+    image_uri: pulumi.Output[str]
+    """The bridge image the tasks run (built here, or the one given)."""
+    broker_url: pulumi.Output[str]
+    """The MQTT broker the bridge reads (``mqtts://<IoT Core endpoint>:8883`` by default)."""
+    jwt_secret_arn: pulumi.Output[str]
+    """Secrets Manager secret holding the HS256 key that signs dashboard tokens."""
+    task_role_arn: pulumi.Output[str]
+    """The bridge's own role."""
+    execution_role_arn: pulumi.Output[str]
+    """The role ECS starts the task with (image pull, logs, secrets)."""
+    load_balancer_arn: pulumi.Output[str]
+    """The application load balancer."""
+    target_group_arn: pulumi.Output[str]
+    """The tasks' target group."""
+    alb_security_group_id: pulumi.Output[str]
+    """The load balancer's security group (see :meth:`RealtimeTier.allow_from`)."""
+    tasks_security_group_id: pulumi.Output[str]
+    """The tasks' security group (reachable from the load balancer only)."""
+    iot_policy_name: Optional[pulumi.Output[str]]
+    """With the IoT Core broker: the IoT policy of the bridge's certificate (attach it to your own
+    certificate when you pass ``iot_certificate_secret_arn``)."""
 
     def __init__(self, name: str, args: Optional[RealtimeTierArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         given = dict(args or {})
         wiring = {k: given.pop(k) for k in _WIRING if k in given}
-        super().__init__("iot-tiers:components:RealtimeTier", name, wiring.get("tags"),
-                         wiring.get("transform"), opts)
-        a = resolve_tier("realtime", given)
-        _check_wiring(a, wiring)
-        self.settings = a
+        self.settings = resolve_tier("realtime", given)
+        _check_wiring(self.settings, wiring)
+        super().__init__(name, wiring.get("tags"), wiring.get("transform"), opts)
+        s = self.settings
         self.environment = wiring.get("environment", "production")
-        self.https = bool(a["certificate_arn"])
-
+        self.https = bool(s.plain("certificate_arn"))
+        self._vpc_id = wiring["vpc_id"]
+        self._private_subnets = wiring["private_subnet_ids"]
+        self._alb_subnets = self._private_subnets if s.plain("internal") else wiring["public_subnet_ids"]
         invoke = pulumi.InvokeOptions(parent=self)
-        region = aws.get_region_output(opts=invoke).region
-        account = aws.get_caller_identity_output(opts=invoke).account_id
+        self._invoke = invoke
+        self._region = aws.get_region_output(opts=invoke).region
+        self._account = aws.get_caller_identity_output(opts=invoke).account_id
         #: The ECS service's name, fixed up front: the task definition hands it to the
         #: bridge (``BRIDGE_SERVICE_NAME``, its metric dimension and client-id prefix)
         #: before the service exists, and the scaling policy's dimension must equal it.
         #: Project and stack in it keep two stacks in one account from sharing a metric.
-        self.service_name = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}"
-        vpc_id = wiring["vpc_id"]
-        private_subnets = wiring["private_subnet_ids"]
-        alb_subnets = private_subnets if a["internal"] else wiring["public_subnet_ids"]
+        self._service_name = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}"
 
-        # --- Cluster and logs.
+        self._cluster()
+        self._secrets()
+        self._broker()
+        self._image()
+        self._roles()
+        self._security_groups()
+        self._load_balancer()
+        self._task_definition()
+        self._service()
+        self._autoscaling()
+        self._outputs()
+
+    # ------------------------------------------------------------ steps
+    def _cluster(self) -> None:
+        """The cluster, and the log group the bridge (and a sidecar) log to."""
+        s = self.settings
         self.cluster = self.child(
             aws.ecs.Cluster, "cluster",
             settings=[aws.ecs.ClusterSettingArgs(
-                name="containerInsights", value="enabled" if a["container_insights"] else "disabled")],
+                name="containerInsights",
+                value=s.derive(lambda on: "enabled" if on else "disabled", "container_insights"))],
             tags=self.tags(),
         )
         self.log_group = self.child(
             aws.cloudwatch.LogGroup, "log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{name}/bridge",
-            retention_in_days=a["log_retention_days"],
+            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/bridge",
+            retention_in_days=s["log_retention_days"],
             tags=self.tags(),
         )
 
-        # --- Secrets: the token key, and (IoT Core) the client certificate.
-        self.jwt_secret_arn = self._jwt_secret(a["jwt_secret_arn"])
-        secrets: list[dict[str, Any]] = [{"name": "BRIDGE_JWT_SECRET", "valueFrom": self.jwt_secret_arn}]
-        secret_arns: list[Any] = [self.jwt_secret_arn]
+    def _secrets(self) -> None:
+        """The token key; the container gets secrets only through the task definition."""
+        self.jwt_secret_arn = self._jwt_secret(self.settings.plain("jwt_secret_arn"))
+        self._container_secrets: list[dict[str, Any]] = [{"name": "BRIDGE_JWT_SECRET", "valueFrom": self.jwt_secret_arn}]
+        self._secret_arns: list[Any] = [self.jwt_secret_arn]
 
-        # --- The broker.
+    def _broker(self) -> None:
+        """Where the bridge reads from: IoT Core over mutual TLS (its certificate in Secrets
+        Manager, its IoT policy scoped to the dashboards' filters), an external broker, or a
+        sidecar in the task."""
+        s = self.settings
         self.iot_policy: Optional[aws.iot.Policy] = None
-        environment: dict[str, Any] = {}
-        entry_point: Optional[list[str]] = None
-        iot_statements: list[dict[str, Any]] = []
-        if a["broker"] == "iot-core":
-            endpoint = aws.iot.get_endpoint_output(endpoint_type="iot:Data-ATS", opts=invoke).endpoint_address
-            self.broker_url: pulumi.Output[str] = endpoint.apply(lambda host: f"mqtts://{host}:{IOT_PORT}")
-            iot_statements = iot_bridge_statements(region, account, self.service_name, a["topic_filters"])
-            cert_arn = self._iot_certificate(a["iot_certificate_secret_arn"], iot_statements)
-            secrets += [{"name": _CERT_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":certificate_pem::")},
-                        {"name": _KEY_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":private_key::")}]
-            secret_arns.append(cert_arn)
-            environment.update({"MQTT_CERT_FILE": CERT_FILE, "MQTT_KEY_FILE": KEY_FILE})
-            entry_point = ["/bin/sh", "-c", START_WITH_CERT]
-            broker_ports: Any = [IOT_PORT]
-        elif a["broker"] == "external":
-            self.broker_url = pulumi.Output.from_input(a["broker_url"])
-            broker_ports = self.broker_url.apply(lambda url: [broker_port(url)])
+        self._environment: dict[str, Any] = {}
+        self._entry_point: Optional[list[str]] = None
+        self._iot_statements: list[dict[str, Any]] = []
+        broker = s.plain("broker")
+        if broker == "iot-core":
+            endpoint = aws.iot.get_endpoint_output(endpoint_type="iot:Data-ATS", opts=self._invoke).endpoint_address
+            self.broker_url = endpoint.apply(lambda host: f"mqtts://{host}:{IOT_PORT}")
+            self._iot_statements = iot_bridge_statements(self._region, self._account, self._service_name,
+                                                         self.filters)
+            cert_arn = self._iot_certificate(s.plain("iot_certificate_secret_arn"), self._iot_statements)
+            self._container_secrets += [
+                {"name": _CERT_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":certificate_pem::")},
+                {"name": _KEY_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":private_key::")}]
+            self._secret_arns.append(cert_arn)
+            self._environment.update({"MQTT_CERT_FILE": CERT_FILE, "MQTT_KEY_FILE": KEY_FILE})
+            self._entry_point = ["/bin/sh", "-c", START_WITH_CERT]
+            self._broker_ports: Any = [IOT_PORT]
+        elif broker == "external":
+            self.broker_url = pulumi.Output.from_input(s["broker_url"])
+            self._broker_ports = self.broker_url.apply(lambda url: [broker_port(url)])
         else:
             self.broker_url = pulumi.Output.from_input(SIDECAR_URL)
-            broker_ports = []  # the sidecar is on localhost: nothing leaves the task
+            self._broker_ports = []  # the sidecar is on localhost: nothing leaves the task
 
-        # --- The image: built and pushed here, or given.
+    @property
+    def filters(self) -> list[str]:
+        """What dashboards may read: ``topic_filters`` and ``alert_filters``, once each."""
+        return list(dict.fromkeys([*self.settings.plain("topic_filters"), *self.settings.plain("alert_filters")]))
+
+    def _image(self) -> None:
+        """The image: the one given, or built from the bridge's own folder and pushed to an
+        ECR repository made here (scan on push, immutable tags, the 20 newest kept)."""
         self.repository: Optional[aws.ecr.Repository] = None
-        ecr_repo_arn: Optional[pulumi.Input[str]] = None
-        if a["image_uri"]:
-            self.image_uri: pulumi.Output[str] = pulumi.Output.from_input(a["image_uri"])
-            ecr_repo_arn = ecr_repository_arn(a["image_uri"])
-        else:
-            self.repository = self.child(
-                aws.ecr.Repository, "repository",
-                image_tag_mutability="IMMUTABLE",
-                image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-                encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
-                force_delete=self.environment == "development",
-                tags=self.tags(),
-            )
-            self.child(aws.ecr.LifecyclePolicy, "repository-lifecycle", repository=self.repository.name,
-                       policy=json.dumps({"rules": [{
-                           "rulePriority": 1, "description": "keep the 20 newest images",
-                           "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20},
-                           "action": {"type": "expire"}}]}))
-            image = self.child(
-                awsx.ecr.Image, "image",
-                repository_url=self.repository.repository_url,
-                context=str(bridge_context()),
-                dockerfile=str(bridge_dockerfile()),
-                platform="linux/arm64",
-            )
-            self.image_uri = image.image_uri
-            ecr_repo_arn = self.repository.arn
+        self._ecr_repo_arn: Optional[pulumi.Input[str]] = None
+        given = self.settings.plain("image_uri")
+        if given:
+            self.image_uri = pulumi.Output.from_input(given)
+            self._ecr_repo_arn = ecr_repository_arn(given)
+            return
+        self.repository = self.child(
+            aws.ecr.Repository, "repository",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
+            force_delete=self.environment == "development",
+            tags=self.tags(),
+        )
+        self.child(aws.ecr.LifecyclePolicy, "repository-lifecycle", repository=self.repository.name,
+                   policy=json.dumps({"rules": [{
+                       "rulePriority": 1, "description": "keep the 20 newest images",
+                       "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20},
+                       "action": {"type": "expire"}}]}))
+        image = self.child(
+            awsx.ecr.Image, "image",
+            repository_url=self.repository.repository_url,
+            context=str(bridge_context()),
+            dockerfile=str(bridge_dockerfile()),
+            platform="linux/arm64",
+        )
+        self.image_uri = image.image_uri
+        self._ecr_repo_arn = self.repository.arn
 
-        # --- Roles. The execution role starts the task (image, logs, secrets); the task
-        # role is what the bridge itself may do: read its broker topics, nothing more.
+    def _roles(self) -> None:
+        """The execution role starts the task (image, logs, secrets); the task role is what
+        the bridge itself may do: read its broker topics, nothing more."""
         self.execution_role = self.child(
             aws.iam.Role, "execution-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
-            description=f"{name}: start the bridge task (pull, log, read its secrets)", tags=self.tags())
+            description=f"{self._name}: start the bridge task (pull, log, read its secrets)", tags=self.tags())
         exec_statements = [
             allow(["logs:CreateLogStream", "logs:PutLogEvents"],
                   [self.log_group.arn.apply(lambda arn: f"{arn}:*")], "WriteLogs"),
-            allow(["secretsmanager:GetSecretValue"], secret_arns, "ReadTierSecrets"),
+            allow(["secretsmanager:GetSecretValue"], self._secret_arns, "ReadTierSecrets"),
         ]
-        if ecr_repo_arn is not None:
+        if self._ecr_repo_arn is not None:
             exec_statements += [
                 # GetAuthorizationToken has no resource to scope to: AWS requires "*".
                 allow(["ecr:GetAuthorizationToken"], ["*"], "EcrLogin"),
                 allow(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                      [ecr_repo_arn], "PullBridgeImage"),
+                      [self._ecr_repo_arn], "PullBridgeImage"),
             ]
         self.execution_role_policy = self.child(aws.iam.RolePolicy, "execution-role-policy",
                                                 role=self.execution_role.id,
                                                 policy=policy_document(*exec_statements))
         self.task_role = self.child(
             aws.iam.Role, "task-role", assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
-            description=f"{name}: the bridge's own permissions", tags=self.tags())
-        if iot_statements:
+            description=f"{self._name}: the bridge's own permissions", tags=self.tags())
+        if self._iot_statements:
             # With mutual TLS, IoT Core authorizes by the certificate's IoT policy (above);
             # the same statements on the task role cover a SigV4 (WebSocket) connection.
             self.child(aws.iam.RolePolicy, "task-role-policy", role=self.task_role.id,
-                       policy=policy_document(*iot_statements))
+                       policy=policy_document(*self._iot_statements))
 
-        # --- Security groups: the ALB from the allowed ranges, the tasks from the ALB only.
-        self.alb_sg = self.child(aws.ec2.SecurityGroup, "alb-sg", vpc_id=vpc_id,
-                                 description=f"{name}: dashboards to the bridge's load balancer",
+    def _security_groups(self) -> None:
+        """The ALB from the allowed ranges, the tasks from the ALB only."""
+        self.alb_sg = self.child(aws.ec2.SecurityGroup, "alb-sg", vpc_id=self._vpc_id,
+                                 description=f"{self._name}: dashboards to the bridge's load balancer",
                                  tags=self.tags())
-        self.tasks_sg = self.child(aws.ec2.SecurityGroup, "tasks-sg", vpc_id=vpc_id,
-                                   description=f"{name}: bridge tasks, reachable from their ALB only",
+        self.tasks_sg = self.child(aws.ec2.SecurityGroup, "tasks-sg", vpc_id=self._vpc_id,
+                                   description=f"{self._name}: bridge tasks, reachable from their ALB only",
                                    tags=self.tags())
         listener_ports = [443, 80] if self.https else [80]
         for port in listener_ports:
-            for i, cidr in enumerate(a["allowed_cidrs"]):
+            for i, cidr in enumerate(self.settings.plain("allowed_cidrs")):
                 self.child(aws.vpc.SecurityGroupIngressRule, f"alb-sg-in-{port}-{i}",
                            security_group_id=self.alb_sg.id, ip_protocol="tcp", from_port=port, to_port=port,
                            cidr_ipv4=cidr, description=f"dashboards from {cidr}")
@@ -342,22 +487,26 @@ class RealtimeTier(TierComponent):
         self.child(aws.vpc.SecurityGroupEgressRule, "tasks-sg-out-https",
                    security_group_id=self.tasks_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
                    cidr_ipv4="0.0.0.0/0", description="ECR, CloudWatch Logs, Secrets Manager")
-        self._broker_egress(broker_ports)
+        self._broker_egress(self._broker_ports)
 
-        # --- Load balancer.
+    def _load_balancer(self) -> None:
+        """The ALB: HTTPS with the TLS 1.3 policy and a redirect from 80 (plain HTTP only in
+        development), invalid headers dropped, optional access logs."""
+        s = self.settings
         access_logs, alb_deps = None, []
-        if a["access_logs"]:
-            bucket, alb_deps = self._access_logs_bucket(a["access_logs_bucket"], account, a["log_retention_days"])
-            access_logs = aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket, enabled=True, prefix=name)
+        if s.plain("access_logs"):
+            bucket, alb_deps = self._access_logs_bucket(s.plain("access_logs_bucket"), self._account,
+                                                        s["log_retention_days"])
+            access_logs = aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket, enabled=True, prefix=self._name)
         self.alb = self.child(
             aws.lb.LoadBalancer, "alb",
             load_balancer_type="application",
-            internal=a["internal"],
-            subnets=alb_subnets,
+            internal=s.plain("internal"),
+            subnets=self._alb_subnets,
             security_groups=[self.alb_sg.id],
-            idle_timeout=a["idle_timeout_s"],
+            idle_timeout=s["idle_timeout_s"],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=a["deletion_protection"],
+            enable_deletion_protection=s["deletion_protection"],
             access_logs=access_logs,
             tags=self.tags(),
             # ELB checks that it may write to the bucket when logging is switched on.
@@ -365,8 +514,8 @@ class RealtimeTier(TierComponent):
         )
         self.target_group = self.child(
             aws.lb.TargetGroup, "target-group",
-            port=BRIDGE_PORT, protocol="HTTP", protocol_version="HTTP1", target_type="ip", vpc_id=vpc_id,
-            deregistration_delay=a["deregistration_delay_s"],
+            port=BRIDGE_PORT, protocol="HTTP", protocol_version="HTTP1", target_type="ip", vpc_id=self._vpc_id,
+            deregistration_delay=s["deregistration_delay_s"],
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 path=HEALTH_PATH, port="traffic-port", protocol="HTTP", matcher="200",
                 interval=15, timeout=5, healthy_threshold=2, unhealthy_threshold=3),
@@ -378,26 +527,30 @@ class RealtimeTier(TierComponent):
             self.listeners.append(self.child(
                 aws.lb.Listener, "listener-https",
                 load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
-                ssl_policy=TLS_POLICY, certificate_arn=a["certificate_arn"],
+                ssl_policy=TLS_POLICY, certificate_arn=s.plain("certificate_arn"),
                 default_actions=forward, tags=self.tags()))
             http_actions = [aws.lb.ListenerDefaultActionArgs(
                 type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
                     protocol="HTTPS", port="443", status_code="HTTP_301"))]
         else:
-            http_actions = forward  # development only (checked above)
+            http_actions = forward  # development only (checked in _check_wiring)
         self.listeners.append(self.child(
             aws.lb.Listener, "listener-http", load_balancer_arn=self.alb.arn, port=80, protocol="HTTP",
             default_actions=http_actions, tags=self.tags()))
 
-        # --- Task definition.
+    def _task_definition(self) -> None:
+        """ARM64 Fargate task: the bridge (read-only root, non-root, secrets from Secrets
+        Manager, health check, non-blocking logs) and, for the sidecar broker, mosquitto."""
+        s = self.settings
+        environment = dict(self._environment)
         environment.update({
             "MQTT_BROKER_URL": self.broker_url,
             "PORT": str(BRIDGE_PORT),
-            "BRIDGE_SERVICE_NAME": self.service_name,
+            "BRIDGE_SERVICE_NAME": self._service_name,
             "BRIDGE_METRIC_NAMESPACE": METRIC_NAMESPACE,
-            "BRIDGE_PING_INTERVAL_S": str(a["ping_interval_s"]),
+            "BRIDGE_PING_INTERVAL_S": s.derive(str, "ping_interval_s"),
         })
-        log_options = {"awslogs-group": self.log_group.name, "awslogs-region": region,
+        log_options = {"awslogs-group": self.log_group.name, "awslogs-region": self._region,
                        # Non-blocking: a slow Logs API must never stall the bridge's event loop
                        # on a full stdout pipe; the buffer absorbs bursts.
                        "mode": "non-blocking", "max-buffer-size": "4m"}
@@ -407,25 +560,25 @@ class RealtimeTier(TierComponent):
             "essential": True,
             "portMappings": [{"containerPort": BRIDGE_PORT, "protocol": "tcp", "name": "http"}],
             "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
-            "secrets": secrets,
+            "secrets": self._container_secrets,
             "healthCheck": {"command": HEALTH_COMMAND, "interval": 15, "timeout": 5, "retries": 3,
                             "startPeriod": 15},
             "logConfiguration": {"logDriver": "awslogs",
                                  "options": {**log_options, "awslogs-stream-prefix": BRIDGE_CONTAINER}},
-            "stopTimeout": a["stop_timeout_s"],
+            "stopTimeout": s["stop_timeout_s"],
             "readonlyRootFilesystem": True,
             "user": BRIDGE_USER,
             "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             # Each dashboard is a socket: lift the open-files limit well above the target per task.
             "ulimits": [{"name": "nofile", "softLimit": 65535, "hardLimit": 65535}],
         }
-        if entry_point:
-            bridge["entryPoint"] = entry_point
+        if self._entry_point:
+            bridge["entryPoint"] = self._entry_point
         containers = [bridge]
-        if a["broker"] == "sidecar":
+        if s.plain("broker") == "sidecar":
             containers.append({
                 "name": SIDECAR_CONTAINER,
-                "image": a["sidecar_image"],
+                "image": s["sidecar_image"],
                 "essential": True,
                 # Mosquitto 2 with no listener configured binds localhost:1883 only ("local only
                 # mode"): reachable by the bridge in the same task, by nothing outside it.
@@ -438,12 +591,12 @@ class RealtimeTier(TierComponent):
             bridge["dependsOn"] = [{"containerName": SIDECAR_CONTAINER, "condition": "START"}]
 
         profile = WorkloadProfile(persistent_connections=True, trigger="continuous")
-        profile_tags = workload_tags(profile, expect=Service.FARGATE)
+        self._profile_tags = workload_tags(profile, expect=Service.FARGATE)
         self.task_definition = self.child(
             aws.ecs.TaskDefinition, "task-definition",
-            family=self.service_name,
-            cpu=str(a["cpu"]),
-            memory=str(a["memory_mb"]),
+            family=self._service_name,
+            cpu=s.derive(str, "cpu"),
+            memory=s.derive(str, "memory_mb"),
             network_mode="awsvpc",
             requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
@@ -452,43 +605,47 @@ class RealtimeTier(TierComponent):
             task_role_arn=self.task_role.arn,
             container_definitions=pulumi.Output.json_dumps(containers),
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
-            tags=self.tags({**profile_tags, CONTAINERS_TAG: _declared_containers(containers)}),
+            tags=self.tags({**self._profile_tags, CONTAINERS_TAG: _declared_containers(containers)}),
             opts=pulumi.ResourceOptions(depends_on=[self.execution_role_policy]),
         )
 
-        # --- Service.
+    def _service(self) -> None:
+        """Private subnets, no public IP, circuit breaker with rollback, rolling deploys."""
+        s = self.settings
         self.service = self.child(
             aws.ecs.Service, "service",
-            name=self.service_name,
+            name=self._service_name,
             cluster=self.cluster.arn,
             task_definition=self.task_definition.arn,
-            desired_count=a["desired_count"],
+            desired_count=s["desired_count"],
             launch_type="FARGATE",
             platform_version="LATEST",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=private_subnets, security_groups=[self.tasks_sg.id], assign_public_ip=False),
+                subnets=self._private_subnets, security_groups=[self.tasks_sg.id], assign_public_ip=False),
             load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=self.target_group.arn, container_name=BRIDGE_CONTAINER,
                 container_port=BRIDGE_PORT)],
             health_check_grace_period_seconds=30,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
-            deployment_minimum_healthy_percent=a["min_healthy_percent"],
-            deployment_maximum_percent=a["max_percent"],
+            deployment_minimum_healthy_percent=s["min_healthy_percent"],
+            deployment_maximum_percent=s["max_percent"],
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
-            tags=self.tags(profile_tags),
+            tags=self.tags(self._profile_tags),
             # Autoscaling owns the running count once the service exists. The name is fixed (the
             # metric dimension), so a replacement must delete the old service before creating the new.
             opts=pulumi.ResourceOptions(depends_on=self.listeners, ignore_changes=["desired_count"],
                                         delete_before_replace=True),
         )
 
-        # --- Autoscaling: connections per task, with CPU as a safety net.
+    def _autoscaling(self) -> None:
+        """Connections per task, with CPU as a safety net."""
+        s = self.settings
         self.scaling_target = self.child(
             aws.appautoscaling.Target, "scaling-target",
             service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", self.service.name),
-            min_capacity=a["min_count"], max_capacity=a["max_count"],
+            min_capacity=s["min_count"], max_capacity=s["max_count"],
             tags=self.tags(),
         )
         scaling = aws.appautoscaling
@@ -496,39 +653,32 @@ class RealtimeTier(TierComponent):
         dimension = scaling.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionArgs
         predefined = scaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
         self.scaling_connections = self._tracking_policy(
-            "scaling-connections", "connections", a, a["connections_per_task"],
+            "scaling-connections", "connections", s["connections_per_task"],
             customized_metric_specification=custom(
                 namespace=METRIC_NAMESPACE, metric_name=METRIC_NAME, statistic="Average",
                 dimensions=[dimension(name=METRIC_DIMENSION, value=self.service.name)]))
         self.scaling_cpu = self._tracking_policy(
-            "scaling-cpu", "cpu", a, a["cpu_target_percent"],
+            "scaling-cpu", "cpu", s["cpu_target_percent"],
             predefined_metric_specification=predefined(predefined_metric_type="ECSServiceAverageCPUUtilization"))
 
+    def _outputs(self) -> None:
         scheme = "https" if self.https else "http"
         self.dns_name = self.alb.dns_name
         self.url = self.alb.dns_name.apply(lambda dns: f"{scheme}://{dns}")
-        outputs = {
-            "url": self.url,
-            "dns_name": self.alb.dns_name,
-            "cluster_name": self.cluster.name,
-            "service_name": self.service.name,
-            "log_group_name": self.log_group.name,
-            "image_uri": self.image_uri,
-            "broker_url": self.broker_url,
-            "jwt_secret_arn": self.jwt_secret_arn,
-            "task_role_arn": self.task_role.arn,
-            "execution_role_arn": self.execution_role.arn,
-            "load_balancer_arn": self.alb.arn,
-            "target_group_arn": self.target_group.arn,
-            "alb_security_group_id": self.alb_sg.id,
-            "tasks_security_group_id": self.tasks_sg.id,
-        }
-        if self.iot_policy is not None:
-            outputs["iot_policy_name"] = self.iot_policy.name
-        self.register_outputs(outputs)
+        self.cluster_name = self.cluster.name
+        self.service_name = self.service.name
+        self.log_group_name = self.log_group.name
+        self.task_role_arn = self.task_role.arn
+        self.execution_role_arn = self.execution_role.arn
+        self.load_balancer_arn = self.alb.arn
+        self.target_group_arn = self.target_group.arn
+        self.alb_security_group_id = self.alb_sg.id
+        self.tasks_security_group_id = self.tasks_sg.id
+        self.iot_policy_name = self.iot_policy.name if self.iot_policy is not None else None
+        self.register_declared_outputs()
 
     # ------------------------------------------------------------ pieces
-    def _tracking_policy(self, short: str, suffix: str, a: Mapping[str, Any], target: float,
+    def _tracking_policy(self, short: str, suffix: str, target: pulumi.Input[float],
                          **metric: Any) -> aws.appautoscaling.Policy:
         """A target-tracking policy on the service's scalable target, holding ``metric`` at ``target``.
 
@@ -537,7 +687,7 @@ class RealtimeTier(TierComponent):
         """
         return self.child(
             aws.appautoscaling.Policy, short,
-            name=f"{self.service_name}-{suffix}",
+            name=f"{self._service_name}-{suffix}",
             policy_type="TargetTrackingScaling",
             service_namespace=self.scaling_target.service_namespace,
             scalable_dimension=self.scaling_target.scalable_dimension,
@@ -545,8 +695,8 @@ class RealtimeTier(TierComponent):
             target_tracking_scaling_policy_configuration=aws.appautoscaling
             .PolicyTargetTrackingScalingPolicyConfigurationArgs(
                 target_value=target,
-                scale_out_cooldown=a["scale_out_cooldown_s"],
-                scale_in_cooldown=a["scale_in_cooldown_s"],
+                scale_out_cooldown=self.settings["scale_out_cooldown_s"],
+                scale_in_cooldown=self.settings["scale_in_cooldown_s"],
                 **metric,
             ),
         )
@@ -648,7 +798,7 @@ class RealtimeTier(TierComponent):
     def metric_active_connections(self) -> dict[str, Any]:
         """The ``ActiveConnections`` metric of this service, for alarms and dashboards."""
         return {"namespace": METRIC_NAMESPACE, "metric_name": METRIC_NAME,
-                "dimensions": {METRIC_DIMENSION: self.service_name}}
+                "dimensions": {METRIC_DIMENSION: self._service_name}}
 
     def allow_from(self, security_group_id: pulumi.Input[str], name: str) -> aws.vpc.SecurityGroupIngressRule:
         """Let another security group (a VPN endpoint, a bastion) reach the load balancer."""
@@ -662,10 +812,10 @@ class RealtimeTier(TierComponent):
 # ---------------------------------------------------------------- helpers (pure)
 
 
-def _check_wiring(a: Mapping[str, Any], wiring: Mapping[str, Any]) -> None:
+def _check_wiring(settings: Any, wiring: Mapping[str, Any]) -> None:
     problems = []
     missing = [k for k in ("vpc_id", "private_subnet_ids") if wiring.get(k) is None]
-    if not a["internal"] and wiring.get("public_subnet_ids") is None:
+    if not settings.plain("internal") and wiring.get("public_subnet_ids") is None:
         missing.append("public_subnet_ids")
     if missing:
         problems.append(
@@ -675,7 +825,7 @@ def _check_wiring(a: Mapping[str, Any], wiring: Mapping[str, Any]) -> None:
     env = wiring.get("environment", "production")
     if env not in ("development", "production"):
         problems.append(f"realtime: environment={env!r} is not allowed: one of development, production")
-    elif env != "development" and not a["certificate_arn"]:
+    elif env != "development" and not settings.plain("certificate_arn"):
         problems.append(
             f"realtime: certificate_arn is empty, so the load balancer would serve plain HTTP, which only "
             f"environment='development' allows (here: {env!r}); pass an ACM certificate ARN")

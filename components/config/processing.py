@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from iot_tiers_policy.decision import LAMBDA_MAX_DURATION_S
+
 from .schema import Setting, int_range, log_retention, matches
 
 T = "processing"
@@ -15,7 +17,8 @@ SETTINGS: list[Setting] = [
     Setting(T, "timeout_s", "integer", 30,
             "Timeout of one invocation (one SQS batch), in seconds. The queue's visibility "
             "timeout is set to 6x this, as AWS recommends for SQS event sources.",
-            "a whole number of seconds from 1 to 900 (Lambda's limit)", int_range(1, 900)),
+            f"a whole number of seconds from 1 to {LAMBDA_MAX_DURATION_S - 1}: the decision rule puts work "
+            f"that runs {LAMBDA_MAX_DURATION_S} s or longer on EC2", int_range(1, LAMBDA_MAX_DURATION_S - 1)),
     Setting(T, "batch_size", "integer", 100,
             "Readings per Lambda invocation from the SQS queue. Above 10 needs a batching window.",
             "a whole number from 1 to 10000", int_range(1, 10000)),
@@ -62,7 +65,7 @@ SETTINGS: list[Setting] = [
             lambda v: isinstance(v, bool)),
     Setting(T, "alert_topic_prefix", "string", "alerts/",
             "MQTT topic prefix of relayed alerts; the device id is the next level. The RealtimeTier's "
-            "topic filters must cover it (realtimeTopicFilters) for dashboards to subscribe.",
+            "alert filters must cover it (realtimeAlertFilters) for dashboards to subscribe.",
             "levels ending in '/', without '+' or '#', not starting with '$' or '/', e.g. alerts/",
             matches(r"(?!\$)[^/+#\s][^+#\s]*/")),
     log_retention(T),

@@ -138,11 +138,18 @@ SETTINGS: list[Setting] = [
             "Image of the sidecar broker (realtimeBroker 'sidecar' only). From ECR Public, which has no "
             "anonymous pull rate limit for AWS traffic.",
             "an image reference with a tag or digest", matches(_IMAGE)),
-    Setting(T, "topic_filters", "array", ["devices/+/telemetry", "alerts/#"],
-            "MQTT topic filters dashboards may subscribe to through the bridge. They scope the IoT policy "
-            "(iot:Subscribe/iot:Receive) and so bound what any token can reach.",
+    Setting(T, "topic_filters", "array", ["devices/+/telemetry"],
+            "MQTT topic filters of the telemetry dashboards may subscribe to through the bridge. With "
+            "realtimeAlertFilters they scope the IoT policy (iot:Subscribe/iot:Receive) and so bound what "
+            "any token can reach; changing them leaves the alert filters in place.",
             "a non-empty list of MQTT filters ('+' and '#' only as whole levels, '#' last)",
             lambda v: isinstance(v, list) and len(v) > 0 and list_of(is_mqtt_filter)(v)),
+    Setting(T, "alert_filters", "array", ["alerts/#"],
+            "MQTT topic filters of the alerts dashboards may subscribe to: the ProcessingTier relays each "
+            "alert to <processingAlertTopicPrefix><deviceId>, so this must cover that prefix. [] turns "
+            "alerts off at the bridge.",
+            "a list of MQTT filters ('+' and '#' only as whole levels, '#' last), or []",
+            lambda v: isinstance(v, list) and list_of(is_mqtt_filter)(v)),
     Setting(T, "iot_certificate_secret_arn", "string", "",
             "An existing Secrets Manager secret holding the bridge's IoT client certificate as JSON "
             "{\"certificate_pem\": ..., \"private_key\": ...}. '' makes the tier create an IoT certificate "

@@ -17,12 +17,14 @@ stack name.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import pulumi
+from pulumi.output import UNKNOWN, contains_unknowns
 
 #: The Pulumi project name, and so the namespace of every config key we read.
 PROJECT = "iot-tiers"
@@ -170,34 +172,123 @@ def log_retention(tier: str) -> Setting:
 CrossCheck = Callable[[Mapping[str, Any]], list[str]]
 
 
+class TierSettings(Mapping[str, Any]):
+    """A tier's arguments, defaults filled in and every known value checked.
+
+    Values may be Pulumi Outputs where the tier passes them on to a child's inputs
+    (``settings[key]``) or derives an input from them (:meth:`derive`). Where a value
+    decides which resources exist, or their names, the tier asks for it with
+    :meth:`plain`, which refuses an Output with a message saying why.
+    """
+
+    def __init__(self, label: str, values: Mapping[str, Any]) -> None:
+        self._label = label
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"TierSettings({self._values!r})"
+
+    def plain(self, key: str) -> Any:
+        """The value of ``key``, which must not be an Output: the tier branches on it."""
+        value = self._values[key]
+        if isinstance(value, pulumi.Output):
+            raise ConfigError([
+                f"{self._label}{key} is a Pulumi Output, but it decides which resources the tier creates "
+                "(or what they are named), so its value must be known when the program runs: pass a plain "
+                f"value (for example from pulumi.Config().get_int / get_bool / get)"])
+        return value
+
+    def derive(self, fn: Callable[..., Any], *keys: str) -> Any:
+        """``fn(*values of keys)``: plain when every value is plain, else an Output of it."""
+        values = [self._values[k] for k in keys]
+        if any(isinstance(v, pulumi.Output) for v in values):
+            return pulumi.Output.all(*values).apply(lambda vs: fn(*vs))
+        return fn(*values)
+
+
+def _problem(label: str, s: Setting, value: Any, reason: str) -> str:
+    return f"{label}{s.arg}={value!r} is not allowed: {reason}"
+
+
+def _checked_output(s: Setting, value: pulumi.Output, label: str) -> pulumi.Output:
+    """``value``, checked against ``s`` once it is known; while it is unknown (a value another
+    resource computes, at preview) it passes through with a one-line warning."""
+
+    def check(v: Any) -> Any:
+        if v is UNKNOWN or contains_unknowns(v):
+            pulumi.log.warn(f"{label}{s.arg} is not known until the deployment; iot-tiers checks it "
+                            f"then ({s.allowed or 'see the settings table'})")
+            return value
+        if v is not None:
+            reason = s.validate(v)
+            if reason:
+                raise ConfigError([_problem(label, s, v, reason)])
+        return v
+
+    return value.apply(check, run_with_unknowns=True)
+
+
 def resolve(settings: Sequence[Setting], given: Mapping[str, Any],
-            cross_checks: Sequence[CrossCheck] = (), *, label: str = "") -> dict[str, Any]:
+            cross_checks: Sequence[CrossCheck] = (), *, label: str = "") -> TierSettings:
     """Fill defaults into a tier's arguments and validate them.
 
     Used by the components themselves, so a library user who passes a bad
     argument gets the same clear message as a stack with a bad config value.
     Unknown argument names are refused (a typo must not silently fall back to a
-    default). Values that are Pulumi Outputs are passed through unchecked.
+    default). A value that is a Pulumi Output is checked when it is known: the
+    returned settings hold it wrapped so that a bad value stops the deployment with
+    the same message, and the cross-checks run once every Output involved is known.
     """
     by_arg = {s.arg: s for s in settings}
     problems = []
     for name in given:
         if name not in by_arg:
-            problems.append(f"{label}unknown argument {name!r}; known: {', '.join(sorted(by_arg))}")
+            near = difflib.get_close_matches(name, by_arg, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            problems.append(f"{label}unknown argument {name!r}{hint}; known: {', '.join(sorted(by_arg))}")
     out: dict[str, Any] = {}
     for s in settings:
         value = given.get(s.arg, s.default)
-        if value is None:
-            out[s.arg] = None
+        if isinstance(value, pulumi.Output):
+            out[s.arg] = _checked_output(s, value, label)
             continue
-        if not isinstance(value, pulumi.Output):
+        if value is not None:
             reason = s.validate(value)
             if reason:
-                problems.append(f"{label}{s.arg}={value!r} is not allowed: {reason}")
+                problems.append(_problem(label, s, value, reason))
         out[s.arg] = value
-    if not problems:
-        for cross in cross_checks:
-            problems.extend(f"{label}{p}" for p in cross(out))
     if problems:
         raise ConfigError(problems)
-    return out
+
+    def cross(values: Mapping[str, Any]) -> list[str]:
+        return [f"{label}{p}" for check in cross_checks for p in check(values)]
+
+    pending = {k: v for k, v in out.items() if isinstance(v, pulumi.Output)}
+    if not pending:
+        problems = cross(out)
+        if problems:
+            raise ConfigError(problems)
+        return TierSettings(label, out)
+
+    # Cross-checks over values some of which are Outputs: run them once all are known,
+    # and make every Output argument carry the verdict, so a violation fails the
+    # resources that use them instead of vanishing in a detached callback.
+    def verdict(known: dict[str, Any]) -> bool:
+        problems = cross({**out, **known})
+        if problems:
+            raise ConfigError(problems)
+        return True
+
+    gate = pulumi.Output.all(**pending).apply(verdict)
+    for key, value in pending.items():
+        out[key] = pulumi.Output.all(value, gate).apply(lambda vg: vg[0])
+    return TierSettings(label, out)

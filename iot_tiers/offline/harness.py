@@ -138,6 +138,12 @@ class CapturingMonitor(pmocks.MockMonitor):
         ))
         return response
 
+    def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
+        """A component's ``register_outputs``: kept as the component's outputs, as the engine keeps them."""
+        for r in self.captured:
+            if r.urn == request.urn and not r.custom:
+                r.outputs = _plain(rpc.deserialize_properties(request.outputs))
+        return super().RegisterResourceOutputs(request)
 
     def _default_provider(self, request) -> str:
         """The reference the engine gives a custom resource that names no provider.

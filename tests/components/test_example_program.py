@@ -26,7 +26,7 @@ def test_team_program_builds_its_own_processing_tier():
 def test_grant_read_table_scopes_the_teams_role_to_the_table():
     capture = run_stack(EXAMPLE, "dev")
     table = next(r for r in capture.resources if r.type == "aws:dynamodb/table:Table")
-    grant = next(r for r in capture.resources if r.name == "greenhouse-read-telemetry")
+    grant = next(r for r in capture.resources if r.name == "greenhouse-read-table-greenhouse-api")
     (stmt,) = policy_statements(grant.inputs["policy"])
     assert stmt["Action"] == ["dynamodb:GetItem", "dynamodb:Query"]
     assert stmt["Resource"] == [table.outputs["arn"]]

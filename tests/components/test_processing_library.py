@@ -72,3 +72,63 @@ def test_an_unknown_argument_is_refused_not_ignored(mocks):
     with pytest.raises(ConfigError) as err:
         ProcessingTier("telemetry", {"memory": 512})
     assert "unknown argument 'memory'" in str(err.value)
+
+
+# ---------------------------------------------------------------- grants
+
+
+@pulumi.runtime.test
+def test_grant_read_table_takes_a_role_its_name_or_its_arn_and_names_the_grant_after_it(mocks):
+    import pulumi_aws as aws
+
+    tier = ProcessingTier("telemetry")
+    role = aws.iam.Role("dashboard-api", assume_role_policy="{}")
+    by_object = tier.grant_read_table(role)
+    by_name = tier.grant_read_table("reporting")
+    by_arn = tier.grant_read_table("arn:aws:iam::123456789012:role/ops/oncall")
+    assert [p._name for p in (by_object, by_name, by_arn)] == [
+        "telemetry-read-table-dashboard-api", "telemetry-read-table-reporting", "telemetry-read-table-oncall"]
+
+    def check(_):
+        roles = [mocks.created[n]["role"] for n in ("telemetry-read-table-dashboard-api",
+                                                     "telemetry-read-table-reporting", "telemetry-read-table-oncall")]
+        assert roles[1:] == ["reporting", "oncall"]  # an ARN becomes the role name RolePolicy takes
+        assert roles[0] == mocks.created["dashboard-api"].get("name", roles[0])
+    return pulumi.Output.all(by_object.id, by_name.id, by_arn.id).apply(check)
+
+
+def test_granting_the_same_role_twice_is_the_same_grant(mocks):
+    tier = ProcessingTier("telemetry")
+    first = tier.grant_read_table("reporting")
+    assert tier.grant_read_table("arn:aws:iam::123456789012:role/reporting") is first
+    assert tier.grant_read_table("analytics") is not first
+
+
+def test_a_grant_to_an_output_is_a_clear_error_naming_the_argument_form(mocks):
+    tier = ProcessingTier("telemetry")
+    with pytest.raises(ConfigError) as err:
+        tier.grant_read_table(pulumi.Output.from_input("role-from-another-stack"))
+    assert "grant_read_table() got an Output" in str(err.value) and "table_readers" in str(err.value)
+
+
+@pulumi.runtime.test
+def test_the_argument_forms_of_the_grants_take_outputs(mocks):
+    tier = ProcessingTier("telemetry", {
+        "table_readers": [pulumi.Output.from_input("arn:aws:iam::123456789012:role/bi")],
+        "alert_queues": ["arn:aws:sqs:us-east-1:123456789012:pager"],
+    })
+
+    def check(_):
+        assert mocks.created["telemetry-table-reader-0"]["role"] == "bi"
+        sub = mocks.created["telemetry-alert-queue-0"]
+        assert (sub["protocol"], sub["endpoint"]) == ("sqs", "arn:aws:sqs:us-east-1:123456789012:pager")
+    return pulumi.Output.all(tier.table_reader_policies[0].id, tier.alert_queue_subscriptions[0].id).apply(check)
+
+
+def test_subscribing_a_queue_twice_is_one_subscription(mocks):
+    import pulumi_aws as aws
+
+    tier = ProcessingTier("telemetry")
+    queue = aws.sqs.Queue("pager")
+    assert tier.grant_subscribe_alerts(queue) is tier.grant_subscribe_alerts(queue)
+    assert tier.grant_subscribe_alerts(queue)._name == "telemetry-alerts-to-pager"

@@ -172,7 +172,7 @@ def test_an_external_broker_from_another_resource_opens_exactly_its_port(mocks):
 @pulumi.runtime.test
 def test_topic_filters_scope_the_iot_permissions(mocks):
     tier = RealtimeTier("bridge", {**NET, "certificate_arn": CERT,
-                                   "topic_filters": ["plant-7/+/telemetry", "plant-7/alerts/#"]})
+                                   "topic_filters": ["plant-7/+/telemetry"], "alert_filters": ["plant-7/alerts/#"]})
 
     def check(_):
         stmts = {s["Sid"]: s for s in policy_statements(mocks.created["bridge-task-role-policy"]["policy"])}
@@ -182,6 +182,18 @@ def test_topic_filters_scope_the_iot_permissions(mocks):
         assert stmts["ReceiveDashboardTopics"]["Resource"] == [
             f"{base}:topic/plant-7/*/telemetry", f"{base}:topic/plant-7/alerts/*"]
         assert stmts["ConnectAsTheBridge"]["Resource"] == [f"{base}:client/team-test-bridge-*"]
+    return done(tier).apply(check)
+
+
+@pulumi.runtime.test
+def test_overriding_the_telemetry_filters_keeps_dashboard_alerts(mocks):
+    tier = RealtimeTier("bridge", {**NET, "certificate_arn": CERT, "topic_filters": ["plant-7/+/telemetry"]})
+
+    def check(_):
+        stmts = {s["Sid"]: s for s in policy_statements(mocks.created["bridge-task-role-policy"]["policy"])}
+        assert stmts["ReceiveDashboardTopics"]["Resource"] == [
+            "arn:aws:iot:eu-west-1:123456789012:topic/plant-7/*/telemetry",
+            "arn:aws:iot:eu-west-1:123456789012:topic/alerts/*"]
     return done(tier).apply(check)
 
 

@@ -47,7 +47,12 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    proc = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO_ROOT)],
+    # From a copy of the sources, so the build leaves nothing (build/, *.egg-info) in the repo.
+    source = tmp_path_factory.mktemp("source") / "iot-tiers"
+    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
+        "node_modules", "tests", "benchmarks"))
+    proc = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
                 timeout=600)
     assert proc.returncode == 0, proc.stderr
     (built,) = out.glob("iot_tiers-*.whl")
@@ -124,3 +129,37 @@ def test_the_lambda_archive_is_the_same_from_any_install_of_one_wheel(venv, whee
     assert first["files"] == second["files"]
     assert "iot_tiers_runtime/processing/handler.py" in first["files"]
     assert not [n for n in first["files"] if not n.endswith(".py") or "__pycache__" in n]
+
+
+#: Programs a type checker must find clean, and the one it must find wrong where it says.
+TYPED_CLEAN = [REPO_ROOT / "examples" / "team-telemetry", Path(__file__).resolve().parent / "programs" / "team_own_folders"]
+TYPED_WRONG = Path(__file__).resolve().parent / "typecheck" / "wrong_program.py"
+
+
+@pytest.fixture(scope="module")
+def mypy(venv, tmp_path_factory) -> list[str]:
+    """mypy in the team's virtualenv: it sees the tiers through the wheel's py.typed, as a team's CI would."""
+    proc = _run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                 "mypy>=1.10,<2"], timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    cache = tmp_path_factory.mktemp("mypy-cache")
+    return [str(venv / "bin" / "python"), "-m", "mypy", "--cache-dir", str(cache), "--no-error-summary",
+            "--show-error-codes"]
+
+
+@pytest.mark.parametrize("program", TYPED_CLEAN, ids=lambda p: p.name)
+def test_a_type_checker_finds_the_team_programs_clean(mypy, program, tmp_path):
+    folder = tmp_path / program.name
+    shutil.copytree(program, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    proc = _run([*mypy, "__main__.py"], cwd=folder, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_type_checker_catches_every_mistake_of_the_wrong_program(mypy, tmp_path):
+    shutil.copy(TYPED_WRONG, tmp_path / "wrong_program.py")
+    proc = _run([*mypy, "wrong_program.py"], cwd=tmp_path, timeout=900)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    reported = {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line}
+    lines = TYPED_WRONG.read_text().splitlines()
+    expected = {i for i, line in enumerate(lines, start=1) if "# expect-error" in line}
+    assert expected and reported == expected, proc.stdout
