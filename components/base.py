@@ -1,7 +1,5 @@
 """What every tier shares: child creation with a transform escape hatch, tags, policy JSON."""
 
-from __future__ import annotations
-
 import difflib
 import fnmatch
 import inspect
@@ -25,7 +23,9 @@ class TierComponent(pulumi.ComponentResource):
     A tier declares, as class attributes:
 
     - ``tier``: its short name ("processing", ...), used in tags and settings tables;
-    - ``type_token``: the Pulumi type it registers as;
+    - ``type_token``: the Pulumi type it registers as, ``iot-tiers:index:<Class>`` in every language
+      (the component package's own namespace); stacks created with an earlier token find their
+      resources again through an alias (``previous_type_tokens``);
     - ``children``: the short names of every child it may create (``fnmatch`` patterns
       for the numbered ones), which are also the keys ``transform`` accepts;
     - its outputs, as annotated attributes (``table_name: pulumi.Output[str]`` with a
@@ -35,12 +35,16 @@ class TierComponent(pulumi.ComponentResource):
 
     tier = ""
     type_token = ""
-    children: tuple[str, ...] = ()
+    previous_type_tokens = ()  # type: tuple[str, ...]
+    children = ()  # type: tuple[str, ...]
 
     def __init__(self, name: str, tags: Optional[Mapping[str, str]],
                  transform: Optional[Mapping[str, Transform]], opts: Optional[pulumi.ResourceOptions]):
         self._transforms = dict(transform or {})
         self._check_transform_keys()
+        aliases = [pulumi.Alias(type_=t) for t in self.previous_type_tokens]
+        if aliases:
+            opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(aliases=aliases), opts)
         super().__init__(self.type_token, name, None, opts)
         self._name = name
         self._created: list[str] = []

@@ -34,8 +34,6 @@ reaches it only when it is replaced on purpose (``pulumi up --replace``); a
 database is never rebooted by an AMI release.
 """
 
-from __future__ import annotations
-
 import base64
 from typing import Any, Mapping, Optional, Required, Sequence, TypedDict
 
@@ -243,7 +241,8 @@ class HeavyComputeTier(TierComponent):
     (stateful roles) or a mixed spot/on-demand auto-scaling group (stateless roles)."""
 
     tier = "heavy"
-    type_token = "iot-tiers:components:HeavyComputeTier"
+    type_token = "iot-tiers:index:HeavyComputeTier"
+    previous_type_tokens = ("iot-tiers:components:HeavyComputeTier",)
     children = ("log-group", "role", "role-*", "instance-profile", "lb-security-group", "security-group",
                 "data", "launch-template", "instance", "data-attachment", "snapshot-role",
                 "snapshot-role-policy", "snapshots", "asg", "cpu-scaling", "nlb", "target-group", "target",

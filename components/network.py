@@ -11,8 +11,6 @@ mock runtime it is one opaque resource; the endpoints and their security group a
 plain ``pulumi_aws`` children, visible to tests and policies alike.
 """
 
-from __future__ import annotations
-
 from typing import Any, Mapping, Optional, TypedDict
 
 import pulumi
@@ -90,7 +88,8 @@ class Network(TierComponent):
     """A VPC with public and private subnets per availability zone, NAT, and VPC endpoints."""
 
     tier = "network"
-    type_token = "iot-tiers:components:Network"
+    type_token = "iot-tiers:index:Network"
+    previous_type_tokens = ("iot-tiers:components:Network",)
     children = ("vpc", "endpoint-*", "endpoints-sg", "endpoints-sg-https")
 
     vpc_id: pulumi.Output[str]

@@ -12,8 +12,6 @@ gives retries per record (``ReportBatchItemFailures``) and a dead-letter queue, 
 lets batching cut DynamoDB calls by 25x.
 """
 
-from __future__ import annotations
-
 import json
 from typing import Any, Mapping, Optional, Sequence, TypedDict
 
@@ -138,7 +136,8 @@ class ProcessingTier(TierComponent):
     """The Lambda tier: IoT rule -> SQS -> telemetry function -> DynamoDB + SNS alerts."""
 
     tier = "processing"
-    type_token = "iot-tiers:components:ProcessingTier"
+    type_token = "iot-tiers:index:ProcessingTier"
+    previous_type_tokens = ("iot-tiers:components:ProcessingTier",)
     children = (
         "key", "topic", "email", "dlq", "rejects", "queue", "table",
         "log-group", "role", "role-policy", "function", "alias", "provisioned", "event-source",

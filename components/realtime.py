@@ -17,8 +17,6 @@ definition's ``secrets`` field, read by the execution role, which may read exact
 those secrets and nothing else.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from typing import Any, Mapping, Optional, Required, Sequence, TypedDict
@@ -259,7 +257,8 @@ class RealtimeTier(TierComponent):
     """The Fargate tier: ALB -> bridge tasks in private subnets -> MQTT broker."""
 
     tier = "realtime"
-    type_token = "iot-tiers:components:RealtimeTier"
+    type_token = "iot-tiers:index:RealtimeTier"
+    previous_type_tokens = ("iot-tiers:components:RealtimeTier",)
     children = (
         "cluster", "log-group", "jwt-secret", "jwt-secret-value",
         "iot-policy", "iot-certificate", "iot-policy-attachment", "iot-certificate-secret",

@@ -215,6 +215,14 @@ class TierSettings(Mapping[str, Any]):
         return fn(*values)
 
 
+def _coerce(s: Setting, value: Any) -> Any:
+    """A whole float where an integer goes is that integer: every number reaching a tier from
+    another language (a protobuf Struct, a JavaScript number) arrives as a float."""
+    if s.kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _problem(label: str, s: Setting, value: Any, reason: str) -> str:
     return f"{label}{s.arg}={value!r} is not allowed: {reason}"
 
@@ -228,6 +236,7 @@ def _checked_output(s: Setting, value: pulumi.Output, label: str) -> pulumi.Outp
             pulumi.log.warn(f"{label}{s.arg} is not known until the deployment; iot-tiers checks it "
                             f"then ({s.allowed or 'see the settings table'})")
             return value
+        v = _coerce(s, v)
         if v is not None:
             reason = s.validate(v)
             if reason:
@@ -257,7 +266,7 @@ def resolve(settings: Sequence[Setting], given: Mapping[str, Any],
             problems.append(f"{label}unknown argument {name!r}{hint}; known: {', '.join(sorted(by_arg))}")
     out: dict[str, Any] = {}
     for s in settings:
-        value = given.get(s.arg, s.default)
+        value = _coerce(s, given.get(s.arg, s.default))
         if isinstance(value, pulumi.Output):
             out[s.arg] = _checked_output(s, value, label)
             continue

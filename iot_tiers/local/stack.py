@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Optional
 if TYPE_CHECKING:  # the harness imports Pulumi and pulumi_aws: seconds to load, and to unload
     from iot_tiers.offline.harness import Capture, CapturedResource
 
-TIER_TYPE = "iot-tiers:components:ProcessingTier"
+TIER_TYPE = "iot-tiers:index:ProcessingTier"
 
 #: Function environment variables that name cloud resources; the local stack sets
 #: them to the moto resources it creates. Every other variable is passed through.

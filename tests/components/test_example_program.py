@@ -12,7 +12,7 @@ EXAMPLE = REPO_ROOT / "examples" / "team-telemetry"
 
 def test_team_program_builds_its_own_processing_tier():
     capture = run_stack(EXAMPLE, "dev")
-    tier = capture.one("iot-tiers:components:ProcessingTier")
+    tier = capture.one("iot-tiers:index:ProcessingTier")
     assert tier.name == "greenhouse"
     rule = next(r for r in capture.descendants(tier.urn) if r.type == "aws:iot/topicRule:TopicRule")
     assert "FROM 'greenhouse/+/readings'" in rule.inputs["sql"]

@@ -20,7 +20,7 @@ from support import REPO_ROOT
 REPO = REPO_ROOT
 ALL_ROLES = ["broker", "timeseries", "inference", "batch"]
 BATCH_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/etl:1.4"
-TIER = "iot-tiers:components:HeavyComputeTier"
+TIER = "iot-tiers:index:HeavyComputeTier"
 
 LT = "aws:ec2/launchTemplate:LaunchTemplate"
 INSTANCE = "aws:ec2/instance:Instance"

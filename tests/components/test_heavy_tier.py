@@ -16,7 +16,7 @@ import pytest
 from iot_tiers.offline.harness import Capture, ProgramError, run_stack
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
-TIER = "iot-tiers:components:HeavyComputeTier"
+TIER = "iot-tiers:index:HeavyComputeTier"
 
 PROGRAM = textwrap.dedent('''
     import json

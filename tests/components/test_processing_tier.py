@@ -11,7 +11,7 @@ from iot_tiers_policy.decision import declared_profile, place
 
 from support import policy_statements
 
-PT = "iot-tiers:components:ProcessingTier"
+PT = "iot-tiers:index:ProcessingTier"
 
 
 def tier_children(stack: Capture) -> list:

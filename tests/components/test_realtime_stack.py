@@ -14,8 +14,8 @@ from iot_tiers_runtime.bridge.metrics import Counters, EmfWriter
 
 from support import policy_statements
 
-RT = "iot-tiers:components:RealtimeTier"
-NET = "iot-tiers:components:Network"
+RT = "iot-tiers:index:RealtimeTier"
+NET = "iot-tiers:index:Network"
 
 
 def stacks(dev_stack: Capture, prod_stack: Capture) -> dict[str, Capture]:

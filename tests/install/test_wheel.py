@@ -100,7 +100,7 @@ def test_a_team_program_previews_clean_with_the_installed_wheel(venv, tmp_path, 
     assert proc.returncode == 0, proc.stderr + proc.stdout[-2000:]
     report = json.loads(proc.stdout)
     types = {r["type"] for r in report["resources"]}
-    assert "iot-tiers:components:ProcessingTier" in types
+    assert "iot-tiers:index:ProcessingTier" in types
     assert report["summary"]["mandatory"] == 0
     # The tiers' code came from the wheel, not from a folder of the program or the repo.
     code = next(r["inputs"]["code"] for r in report["resources"] if r["name"].endswith("-telemetry-function")
@@ -161,5 +161,5 @@ def test_a_type_checker_catches_every_mistake_of_the_wrong_program(mypy, tmp_pat
     assert proc.returncode == 1, proc.stdout + proc.stderr
     reported = {int(line.split(":")[1]) for line in proc.stdout.splitlines() if ": error:" in line}
     lines = TYPED_WRONG.read_text().splitlines()
-    expected = {i for i, line in enumerate(lines, start=1) if "# expect-error" in line}
+    expected = {i for i, line in enumerate(lines, start=1) if ")  # expect-error" in line}
     assert expected and reported == expected, proc.stdout

@@ -27,7 +27,7 @@ How traffic reaches resources (the model, in order):
    roles, log groups) cost nothing.
 
 Resources are grouped by their tier: the nearest ancestor whose type is a
-component of ours (``iot-tiers:components:ProcessingTier``, ``...:Network``);
+component of ours (``iot-tiers:index:ProcessingTier``, ``...:Network``);
 resources outside every component are ``shared``. A stack with no components is
 grouped by service.
 """
@@ -45,9 +45,10 @@ from .formulas import LineItem
 from .prices import PriceTable
 from .traffic import DAYS_PER_MONTH, Traffic
 
-#: A component's type: ``iot-tiers:components:<Name>Tier`` (a tier) or ``...:components:<Name>``
-#: (a shared part such as the network); its resources are grouped under it.
-TIER_TYPE = re.compile(r"^[\w-]+:components:(\w+?)(?:Tier)?$")
+#: A component's type: ``iot-tiers:index:<Name>Tier`` (a tier) or ``iot-tiers:index:<Name>`` (a
+#: shared part such as the network), or a team's own ``<pkg>:components:<Name>``; its resources are
+#: grouped under it.
+TIER_TYPE = re.compile(r"^(?:[\w-]+:components|iot-tiers:index):(\w+?)(?:Tier)?$")
 SHARED = "shared"
 
 #: Bytes a telemetry item carries besides its payload (keys, timestamps, TTL).

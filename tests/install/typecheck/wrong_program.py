@@ -1,6 +1,6 @@
 """A team program with the mistakes a type checker must catch before any preview runs.
 
-Every line marked ``# expect-error`` must be reported; no other line may be.
+Every line ending in an expect-error comment must be reported; no other line may be.
 """
 
 import pulumi
