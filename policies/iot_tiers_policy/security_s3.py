@@ -1,4 +1,7 @@
-"""Security baseline for S3 buckets: not public, TLS only, encrypted, versioned, logged, expiring.
+"""Security baseline for S3 buckets: not public, TLS only, versioned, logged, expiring.
+
+No policy asks for default encryption: S3 encrypts every object at rest (SSE-S3) since
+January 2023; security-encryption-customer-managed-key asks for a KMS key where wanted.
 
 A bucket's settings live either on the bucket (legacy inline inputs) or in resources
 of their own that depend on it through their ``bucket`` input (BucketPublicAccessBlock,
@@ -17,7 +20,6 @@ from .graph import Graph, Node
 
 BUCKET = "aws:s3/bucket:Bucket"
 PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 LOGGING = "aws:s3/bucketLogging:BucketLogging"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
@@ -48,13 +50,6 @@ def _public_access_block(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str
             if off:
                 yield (f"{describe(bucket.type, bucket.name)}: its public access block leaves {', '.join(off)} off.",
                        block.urn)
-
-
-def _encryption(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str, Optional[str]]]:
-    for bucket in graph.of_type(BUCKET):
-        if bucket.props.get("serverSideEncryptionConfiguration") is None and not _settings(graph, bucket, SSE):
-            yield (f"{describe(bucket.type, bucket.name)} states no default encryption (aws.s3."
-                   f"BucketServerSideEncryptionConfiguration); say which key protects its objects.", bucket.urn)
 
 
 def _versioning(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str, Optional[str]]]:
@@ -167,11 +162,6 @@ POLICIES = [
         severity=Severity.MEDIUM,
         remediation="Add a Deny statement for s3:* on the bucket and its objects with Condition "
                     "{Bool: {aws:SecureTransport: false}}."),
-    stack_policy(
-        name="security-s3-encryption", check=_encryption,
-        description="S3 buckets state their default encryption (SSE-S3 or SSE-KMS).", severity=Severity.LOW,
-        remediation="Add aws.s3.BucketServerSideEncryptionConfiguration (sse_algorithm 'aws:kms' with a key, or "
-                    "'AES256')."),
     stack_policy(
         name="security-s3-versioning", check=_versioning,
         enforcement_level=EnforcementLevel.ADVISORY,

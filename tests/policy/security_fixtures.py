@@ -95,6 +95,7 @@ DEFAULT_VPC = "aws:ec2/defaultVpc:DefaultVpc"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 SUBNET = "aws:ec2/subnet:Subnet"
 NACL = "aws:ec2/networkAcl:NetworkAcl"
+NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
@@ -202,12 +203,12 @@ def alb(name: str = "alb", **over: Any) -> R:
     return R(LB, name, {k: v for k, v in props.items() if v is not None})
 
 
-def listener(**over: Any) -> R:
+def listener(deps: Any = None, **over: Any) -> R:
     props = {"loadBalancerArn": arn("elasticloadbalancing", "loadbalancer/app/alb/1"), "port": 443, "protocol": "HTTPS",
              "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", "certificateArn": arn("acm", "certificate/1"),
              "defaultActions": [{"type": "forward", "targetGroupArn": arn("elasticloadbalancing", "targetgroup/tg/1")}]}
     props.update(over)
-    return R(LISTENER, "listener", {k: v for k, v in props.items() if v is not None})
+    return R(LISTENER, "listener", {k: v for k, v in props.items() if v is not None}, deps or {})
 
 
 def instance(**over: Any) -> R:
@@ -255,7 +256,7 @@ FIXTURES: dict[str, Fixture] = {
     # ---- data services
     "security-dynamodb-encryption": Fixture(
         [R(TABLE, "t", {"hashKey": "pk", "serverSideEncryption": {"enabled": True}})],
-        [R(TABLE, "t", {"hashKey": "pk"})]),
+        [R(TABLE, "t", {"hashKey": "pk"}), R(TABLE, "off", {"hashKey": "pk", "serverSideEncryption": {"enabled": False}})]),
     "security-dynamodb-point-in-time-recovery": Fixture(
         [R(TABLE, "t", {"hashKey": "pk", "pointInTimeRecovery": {"enabled": True}})],
         [R(TABLE, "t", {"hashKey": "pk", "pointInTimeRecovery": {"enabled": False}})]),
@@ -274,8 +275,10 @@ FIXTURES: dict[str, Fixture] = {
         [R(QUEUE_POLICY, "qp", {"queueUrl": "q", "policy": doc(allow("sqs:SendMessage", arn("sqs", "q"),
                                                                     Principal={"Service": "sns.amazonaws.com"},
                                                                     Condition={"ArnEquals": {"aws:SourceArn": arn("sns", "t")}}))})],
-        [R(QUEUE_POLICY, "qp", {"queueUrl": "q", "policy": doc(allow("sqs:*", arn("sqs", "q"),
-                                                                    Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))})]),
+        [R(QUEUE_POLICY, "service", {"queueUrl": "q", "policy": doc(allow("sqs:*", arn("sqs", "q"),
+                                                                         Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))}),
+         R(QUEUE_POLICY, "everything", {"queueUrl": "q2", "policy": doc(allow("*", arn("sqs", "q2"),
+                                                                            Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))})]),
     "security-sns-encryption": Fixture(
         [R(TOPIC, "t", {"kmsMasterKeyId": "alias/aws/sns"})], [R(TOPIC, "t", {})]),
     "security-sns-policy-not-public": Fixture(
@@ -299,6 +302,7 @@ FIXTURES: dict[str, Fixture] = {
          *bucket_stack("b")],
         [R(TABLE, "t", {"hashKey": "pk", "serverSideEncryption": {"enabled": True}}),
          R(QUEUE, "q", {"sqsManagedSseEnabled": True}),
+         R(QUEUE, "aws-key", {"kmsMasterKeyId": "alias/aws/sqs"}),
          R(SECRET, "s", {}),
          R(LOG_GROUP, "g", {"retentionInDays": 30}),
          R(REPOSITORY, "r", {"encryptionConfigurations": [{"encryptionType": "AES256"}]}),
@@ -426,7 +430,8 @@ FIXTURES: dict[str, Fixture] = {
         [R(CLUSTER, "c", {"settings": [{"name": "containerInsights", "value": "enabled"}], "configuration": {
             "executeCommandConfiguration": {"kmsKeyId": arn("kms", "key/1"), "logging": "OVERRIDE", "logConfiguration": {
                 "cloudWatchLogGroupName": "/ecs/exec", "cloudWatchEncryptionEnabled": True}}}})],
-        [R(CLUSTER, "c", {"configuration": {"executeCommandConfiguration": {"logging": "NONE"}}})]),
+        [R(CLUSTER, "c", {"configuration": {"executeCommandConfiguration": {"logging": "NONE"}}}),
+         R(CLUSTER, "no-key", {"configuration": {"executeCommandConfiguration": {"logging": "DEFAULT"}}})]),
     "security-ecs-fargate-latest-platform": Fixture(
         [R(SERVICE, "svc", {"launchType": "FARGATE", "platformVersion": "LATEST"})],
         [R(SERVICE, "svc", {"launchType": "FARGATE", "platformVersion": "1.3.0"})]),
@@ -434,7 +439,10 @@ FIXTURES: dict[str, Fixture] = {
     "security-lb-https-listeners": Fixture(
         [listener(port=80, protocol="HTTP", sslPolicy=None, certificateArn=None,
                   defaultActions=[{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}])],
-        [listener(port=80, protocol="HTTP", sslPolicy=None, certificateArn=None)]),
+        [alb(internal=False),
+         listener(port=80, protocol="HTTP", sslPolicy=None, certificateArn=None, loadBalancerArn="alb",
+                  deps={"loadBalancerArn": ["alb"]}),
+         ]),
     "security-lb-tls12-policy": Fixture(
         [listener(sslPolicy="ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04")], [listener(sslPolicy=None)]),
     "security-lb-drop-invalid-headers": Fixture([alb()], [alb(dropInvalidHeaderFields=None)]),
@@ -476,7 +484,7 @@ FIXTURES: dict[str, Fixture] = {
         [instance(), R(VOLUME, "data", {"availabilityZone": "us-east-1a", "size": 10, "encrypted": True}),
          R(ATTACH_VOLUME, "attach", {"deviceName": "/dev/sdf", "instanceId": "box", "volumeId": "data"},
            {"instanceId": ["box"], "volumeId": ["data"]})],
-        [instance(ebsBlockDevices=[{"deviceName": "/dev/sdf", "volumeSize": 50}]),
+        [instance(ebsBlockDevices=[{"deviceName": "/dev/sdf", "volumeSize": 50, "encrypted": False}]),
          R(VOLUME, "data", {"availabilityZone": "us-east-1a", "size": 10}),
          R(ATTACH_VOLUME, "attach", {"deviceName": "/dev/sdg", "instanceId": "box", "volumeId": "data"},
            {"instanceId": ["box"], "volumeId": ["data"]})]),
@@ -495,7 +503,9 @@ FIXTURES: dict[str, Fixture] = {
     "security-ec2-no-secrets-in-user-data": Fixture(
         [template()],
         [template(userData=base64.b64encode(b"#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
-                                            b"export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n").decode())]),
+                                            b"export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n").decode()),
+         instance(userData="#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+                           "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")]),
     "security-ec2-detailed-monitoring": Fixture([instance()], [instance(monitoring=None)]),
     "security-ec2-metadata-hop-limit": Fixture(
         [template()], [template(metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 3})]),
@@ -525,7 +535,9 @@ FIXTURES: dict[str, Fixture] = {
         [R(NACL, "nacl", {"vpcId": "vpc-1", "ingress": [
             {"ruleNo": 100, "action": "allow", "protocol": "tcp", "fromPort": 20, "toPort": 22, "cidrBlock": "0.0.0.0/0"},
             {"ruleNo": 110, "action": "allow", "protocol": "tcp", "fromPort": 3389, "toPort": 3389, "cidrBlock": "0.0.0.0/0"},
-            {"ruleNo": 120, "action": "allow", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlock": "0.0.0.0/0"}]})]),
+            {"ruleNo": 120, "action": "allow", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlock": "0.0.0.0/0"}]}),
+         R(NACL_RULE, "all-in", {"networkAclId": "acl-1", "ruleNumber": 200, "egress": False, "protocol": "-1",
+                                 "ruleAction": "allow", "cidrBlock": "0.0.0.0/0"})]),
     # ---- logs, secrets, ECR
     "security-logs-retention": Fixture([R(LOG_GROUP, "g", {"retentionInDays": 14})], [R(LOG_GROUP, "g", {})]),
     "security-logs-workload-log-groups": Fixture(
@@ -563,7 +575,6 @@ FIXTURES: dict[str, Fixture] = {
                          *bucket_stack("half", pab={"blockPublicAcls": False, "blockPublicPolicy": False,
                                                     "ignorePublicAcls": False, "restrictPublicBuckets": False})]),
     "security-s3-tls-only": Fixture(bucket_stack(), bucket_stack(skip=("policy",))),
-    "security-s3-encryption": Fixture(bucket_stack(), bucket_stack(skip=("sse",))),
     "security-s3-versioning": Fixture(bucket_stack(), bucket_stack(skip=("versioning",))),
     "security-s3-access-logging": Fixture(bucket_stack(), bucket_stack(skip=("logging",))),
     "security-s3-lifecycle": Fixture(
@@ -576,17 +587,25 @@ FIXTURES: dict[str, Fixture] = {
                                                             "Resource": "arn:aws:s3:::data/*"})})),
     "security-s3-no-public-acl": Fixture(
         bucket_stack(),
-        [*bucket_stack("read", skip=("pab", "ownership")),
+        [*bucket_stack("read", skip=("pab", "ownership"), policy={"policy": doc(allow(
+            "s3:GetObject", "arn:aws:s3:::read/*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))}),
          R(BUCKET_ACL, "read-acl", {"bucket": "read", "acl": "public-read"}, {"bucket": ["read"]}),
          *bucket_stack("write", skip=("pab", "ownership")),
          R(BUCKET_ACL, "write-acl", {"bucket": "write", "acl": "public-read-write"}, {"bucket": ["write"]}),
          *bucket_stack("everyone", skip=("pab", "ownership")),
-         R(BUCKET_ACL, "everyone-acl", {"bucket": "everyone", "accessControlPolicy": {
-             "owner": {"id": "owner"}, "grants": [
-                 {"permission": "READ_ACP", "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}},
-                 {"permission": "READ", "grantee": {"type": "Group",
-                                                    "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}}]}},
-           {"bucket": ["everyone"]})]),
+         R(BUCKET_ACL, "everyone-acl", {"bucket": "everyone", "accessControlPolicy": {"owner": {"id": "owner"}, "grants": [
+             {"permission": "READ", "grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}},
+           {"bucket": ["everyone"]}),
+         *bucket_stack("accounts", skip=("pab", "ownership")),
+         R(BUCKET_ACL, "accounts-acl", {"bucket": "accounts", "accessControlPolicy": {"owner": {"id": "owner"}, "grants": [
+             {"permission": "READ", "grantee": {"type": "Group",
+                                                "uri": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}}]}},
+           {"bucket": ["accounts"]}),
+         *bucket_stack("acl-readers", skip=("pab", "ownership")),
+         R(BUCKET_ACL, "acl-readers-acl", {"bucket": "acl-readers", "accessControlPolicy": {"owner": {"id": "owner"}, "grants": [
+             {"permission": "READ_ACP", "grantee": {"type": "Group",
+                                                    "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}},
+           {"bucket": ["acl-readers"]})]),
     "security-s3-acls-disabled": Fixture(
         bucket_stack(), bucket_stack(ownership={"rule": {"objectOwnership": "ObjectWriter"}})),
     # ---- IoT (beyond both peers)
