@@ -119,7 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.peer_parity", description=__doc__.split("\n")[0])
     parser.add_argument("--no-stacks", action="store_true", help="skip checkov over the repo's dev and prod previews")
     parser.add_argument("--json", metavar="FILE", help="also write the full report as JSON")
+    parser.add_argument("--install", action="store_true", help="only install the peers (if missing) and exit")
     args = parser.parse_args(argv)
+    if args.install:
+        install.checkov_python(load_rules()["checkov"]["version"])
+        install.awsguard_pack()
+        return 0
     report = run(with_stacks=not args.no_stacks)
     text, ok = table(report)
     print(text)
