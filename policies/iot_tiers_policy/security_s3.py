@@ -63,7 +63,7 @@ def _versioning(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str, Optiona
                    bucket.urn)
 
 
-def _log_destinations(graph: Graph) -> set[str]:
+def log_destinations(graph: Graph) -> set[str]:
     """Buckets other resources write logs into (an access-log bucket does not log itself)."""
     out: set[str] = set()
     for lb in graph.of_type(*LBS):
@@ -76,7 +76,7 @@ def _log_destinations(graph: Graph) -> set[str]:
 
 
 def _access_logging(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str, Optional[str]]]:
-    destinations = _log_destinations(graph)
+    destinations = log_destinations(graph)
     for bucket in graph.of_type(BUCKET):
         if bucket.urn in destinations:
             continue

@@ -67,8 +67,15 @@ def _nacl_rule_open(rule: dict[str, Any]) -> Optional[str]:
     lo, hi = as_number(dig(rule, "fromPort")), as_number(dig(rule, "toPort"))
     if lo is None or hi is None or (lo <= 0 and hi >= 65535):
         return f"all {protocol.upper()} ports"
+    if lo >= 1024 and hi - lo >= 1000:
+        return None  # NACLs are stateless: a wide high range admits the return traffic of outbound connections
     hit = [f"{ADMIN_PORTS[p]} ({p})" for p in sorted(ADMIN_PORTS) if lo <= p <= hi]
     return f"{', '.join(hit)}" if hit else None
+
+
+def _rule_no(rule: dict[str, Any]) -> str:
+    n = as_number(dig(rule, "ruleNo"))
+    return str(int(n)) if n is not None else "?"
 
 
 def _nacl(typ, props, _c, _a) -> Iterator[str]:
@@ -78,7 +85,7 @@ def _nacl(typ, props, _c, _a) -> Iterator[str]:
         for rule in each(rules):
             what = _nacl_rule_open(rule)
             if what:
-                yield f"the network ACL admits {what} from the internet (rule {dig(rule, 'ruleNo')})."
+                yield f"the network ACL admits {what} from the internet (rule {_rule_no(rule)})."
     elif as_bool(props.get("egress")) is not True:
         what = _nacl_rule_open(props)
         if what:
