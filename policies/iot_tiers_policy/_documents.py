@@ -10,7 +10,7 @@ import fnmatch
 import re
 from typing import Any, Iterator
 
-from ._util import as_list
+from ._util import as_list, json_value, require_known
 
 #: An account as a principal: "123456789012", or arn:aws:iam::123456789012:root.
 ACCOUNT_PRINCIPAL = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$")
@@ -64,3 +64,16 @@ def granted(statement: dict[str, Any], candidates: list[str]) -> list[str]:
     """Which of ``candidates`` (``service:Action``) the statement's Action patterns grant."""
     patterns = actions(statement)
     return [c for c in candidates if any(action_matches(p, c) for p in patterns)]
+
+
+def document_input(props: dict[str, Any], key: str = "policy") -> Any:
+    """The JSON document in input ``key``, parsed; None when the input is not set.
+
+    An unknown document raises the SDK's unknown error (the standard "can't run during preview").
+    """
+    raw = props.get(key)
+    if raw is None:
+        return None
+    doc = json_value(raw)
+    require_known(doc, key)
+    return doc

@@ -1,7 +1,6 @@
-"""Security baseline for the data services: DynamoDB tables, SQS queues, SNS topics.
+"""Security baseline for the data services: DynamoDB tables, SQS queues, SNS topics and their policies.
 
-Drawn from checkov (DynamoDB PITR and CMK, SQS and SNS encryption, public queue
-and topic policies), cdk-nag (DDB3, SQS2, SNS2) and awsguard.
+The peer rules each policy matches are in peer_rules.json (and cited in its description).
 """
 
 from __future__ import annotations
@@ -10,8 +9,10 @@ from typing import Any, Iterator
 
 from pulumi_policy import Severity
 
-from ._documents import ACCOUNT_PRINCIPAL, actions, allows, aws_principals, resources
-from ._util import as_bool, as_list, dig, json_value, require_known, resource_policy
+from ._documents import (
+    ACCOUNT_PRINCIPAL, actions, allows, aws_principals, document_input, is_public, resources, statements,
+)
+from ._util import as_bool, dig, require_known, resource_policy
 
 TABLE = "aws:dynamodb/table:Table"
 QUEUE = "aws:sqs/queue:Queue"
@@ -21,25 +22,12 @@ TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
 
 def public_statements(document: Any) -> list[str]:
-    """Sids (or indexes) of Allow statements open to any principal without a condition."""
-    out = []
-    if not isinstance(document, dict):
-        return out
-    for i, st in enumerate(as_list(document.get("Statement"))):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))):
-            out.append(str(st.get("Sid") or f"statement {i}"))
-    return out
+    """Sids (or "statement N") of Allow statements open to any principal without a condition."""
+    return [label for label, st in statements(document) if is_public(st)]
 
 
 def _all_actions(_t, props, _c, _a) -> Iterator[str]:
-    raw = props.get("policy")
-    if raw is None:
-        return
-    doc = json_value(raw)
-    require_known(doc, "policy")
+    doc = document_input(props)
     for label, st in allows(doc):
         wild = [a for a in actions(st) if a in ("*", "sqs:*", "SQS:*")]
         if wild:
@@ -55,11 +43,7 @@ def _account_of(principal: str) -> str:
 
 
 def _cross_account(_t, props, _c, _a) -> Iterator[str]:
-    raw = props.get("policy")
-    if raw is None:
-        return
-    doc = json_value(raw)
-    require_known(doc, "policy")
+    doc = document_input(props)
     for label, st in allows(doc):
         owners = {r.split(":")[4] for r in resources(st) if r.startswith("arn:") and r.count(":") >= 5}
         others = [p for p in aws_principals(st) if _account_of(p) and _account_of(p) not in owners]
@@ -106,11 +90,7 @@ def _topic_encryption(_t, props, _c, _a) -> Iterator[str]:
 
 
 def _public_policy(_t, props, _c, _a) -> Iterator[str]:
-    raw = props.get("policy")
-    if raw is None:
-        return
-    doc = json_value(raw)
-    require_known(doc, "policy")
+    doc = document_input(props)
     for sid in public_statements(doc):
         yield f"policy {sid} allows any principal ('*') with no condition."
 

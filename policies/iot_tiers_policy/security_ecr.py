@@ -6,8 +6,8 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import Severity
 
-from ._documents import is_public, statements
-from ._util import as_bool, describe, dig, json_value, require_known, resource_policy, stack_policy
+from ._documents import document_input, is_public, statements
+from ._util import as_bool, describe, dig, require_known, resource_policy, stack_policy
 from .graph import Graph
 
 REPOSITORY = "aws:ecr/repository:Repository"
@@ -31,9 +31,7 @@ def _immutable(_t, props, _c, _a) -> Iterator[str]:
 
 
 def _public(_t, props, _c, _a) -> Iterator[str]:
-    doc = json_value(props.get("policy"))
-    require_known(doc, "policy")
-    for label, st in statements(doc):
+    for label, st in statements(document_input(props)):
         if is_public(st):
             yield f"repository policy {label} allows any principal ('*') with no condition."
 

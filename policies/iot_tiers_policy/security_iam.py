@@ -1,7 +1,13 @@
-"""Security baseline for IAM: least privilege for the roles workloads run as.
+"""Security baseline for IAM: least privilege for roles and every identity policy document.
 
-Drawn from cdk-nag (IAM4 managed policies, IAM5 wildcards), checkov (no "*"
-actions, no admin policies, no wildcard trust) and awsguard (iam-no-policies-with-admin).
+* workload roles (Lambda, ECS tasks, EC2) are granted named actions;
+* no policy grants administrator access by any path: an AWS-managed admin policy attached
+  or listed in managedPolicyArns, or a customer-managed, role, user or group policy (or a
+  role's inline policy) allowing '*' or iam:* on every resource;
+* no policy opens a privilege-escalation path, permissions management or credential-returning
+  actions on '*', nor writes (or reads data) on '*' where AWS lets the action be limited to ARNs
+  (security_iam_actions.json: AWS's access levels, cloudsplaining's risk lists);
+* trust policies name who may assume a role: never '*', never a whole account without a condition.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import Severity
 
+from ._documents import ACCOUNT_PRINCIPAL, actions, allows, aws_principals, granted, resources
 from ._util import (
     UNKNOWN_STRING_VALUE, UnknownValueError, as_list, describe, each, is_unknown, json_value, require_known,
     resource_policy, stack_policy,
 )
-from ._documents import ACCOUNT_PRINCIPAL, action_matches, actions, allows, aws_principals, granted, resources
 from .graph import Graph, Node
 from .security_data import public_statements
 

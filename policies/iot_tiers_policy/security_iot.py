@@ -14,8 +14,8 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import Severity
 
-from ._documents import actions, allows, granted, resources
-from ._util import as_bool, describe, is_unknown, json_value, require_known, resource_policy, stack_policy
+from ._documents import actions, allows, document_input, granted, resources
+from ._util import as_bool, describe, is_unknown, resource_policy, stack_policy
 from .graph import Graph
 
 POLICY = "aws:iot/policy:Policy"
@@ -28,14 +28,8 @@ DEVICE_VARIABLES = ("${iot:ClientId}", "${iot:Connection.Thing.ThingName}", "${i
                     "${iot:Connection.Thing.Attributes[")
 
 
-def _document(props) -> Any:
-    doc = json_value(props.get("policy"))
-    require_known(doc, "policy")
-    return doc
-
-
 def _least_privilege(_t, props, _c, _a) -> Iterator[str]:
-    for label, st in allows(_document(props)):
+    for label, st in allows(document_input(props)):
         wild = [a for a in actions(st) if a in ("*", "iot:*")]
         if wild:
             yield f"statement {label} grants every IoT action ({', '.join(wild)}); name the actions (iot:Connect, iot:Publish, ...)."
@@ -44,7 +38,7 @@ def _least_privilege(_t, props, _c, _a) -> Iterator[str]:
 
 
 def _device_topics(_t, props, _c, _a) -> Iterator[str]:
-    for label, st in allows(_document(props)):
+    for label, st in allows(document_input(props)):
         if not granted(st, ["iot:Publish"]):
             continue
         for arn in resources(st):

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._util import as_bool, describe, dig, each, is_unknown, require_known, resource_policy, stack_policy
+from ._util import as_bool, describe, dig, each, require_known, resource_policy, stack_policy
 from .graph import Graph
 
 LBS = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]

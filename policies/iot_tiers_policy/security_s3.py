@@ -14,7 +14,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from ._documents import is_public, statements
+from ._documents import document_input, is_public, statements
 from ._util import as_bool, describe, dig, each, is_unknown, json_value, require_known, resource_policy, stack_policy
 from .graph import Graph, Node
 
@@ -108,12 +108,7 @@ def _tls_only(graph: Graph, _c: dict[str, Any]) -> Iterator[tuple[str, Optional[
 
 
 def _policy_public(_t, props, _c, _a) -> Iterator[str]:
-    raw = props.get("policy")
-    if raw is None:
-        return
-    doc = json_value(raw)
-    require_known(doc, "policy")
-    for label, st in statements(doc):
+    for label, st in statements(document_input(props)):
         if is_public(st):
             yield f"bucket policy {label} allows any principal ('*') with no condition."
 

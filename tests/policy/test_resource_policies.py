@@ -4,8 +4,6 @@ Each security policy's passing and failing fixture is in security_fixtures.py (t
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from iot_tiers.offline.analyzer import UNKNOWN

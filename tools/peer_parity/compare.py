@@ -6,7 +6,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
