@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import checkov_run, install
 from .awsguard_run import Awsguard
@@ -56,9 +57,16 @@ def run(with_stacks: bool = True) -> dict[str, Any]:
     with Awsguard(install.awsguard_pack(), rules["awsguard"]["typeAliases"]) as guard:
         awsguard_policies = guard.policies()
         theirs = {p: guard.analyze(rs) for p, rs in resources.items()}
+    before: Optional[dict[str, list]] = None
     with tempfile.TemporaryDirectory(prefix="peer-baseline-") as tmp:
-        with Pack(baseline_pack(rules["baseline"]["commit"], Path(tmp))) as old:
-            before = {p: old.analyze(rs) for p, rs in resources.items()}
+        try:
+            old_pack = baseline_pack(rules["baseline"]["commit"], Path(tmp))
+        except subprocess.CalledProcessError:
+            print(f"peer-parity: baseline commit {rules['baseline']['commit']} is not in this clone; no 'before' "
+                  f"column", file=sys.stderr)
+        else:
+            with Pack(old_pack) as old:
+                before = {p: old.analyze(rs) for p, rs in resources.items()}
 
     for v in verdicts:
         if not v.policy or v.declined:
@@ -69,9 +77,12 @@ def run(with_stacks: bool = True) -> dict[str, Any]:
             flagged = {d.urn for d in theirs[v.policy] if d.policy == v.rule}
         v.peer_fired = bool(flagged)
         v.pack_fired = any(d.policy == v.policy for d in ours[v.policy])
-        v.before = sorted({d.policy for d in before[v.policy] if d.policy.startswith("security-") and d.urn in flagged})
+        if before is not None:
+            v.before = sorted({d.policy for d in before[v.policy]
+                               if d.policy.startswith("security-") and d.urn in flagged})
 
     report: dict[str, Any] = {"verdicts": [v.__dict__ | {"status": v.status} for v in verdicts],
+                              "baselineMeasured": before is not None,
                               "awsguardPolicies": awsguard_policies, "checkovChecks": len(registry),
                               "relevantCheckov": len(relevant)}
     if with_stacks:
@@ -110,7 +121,8 @@ def table(report: dict[str, Any]) -> str:
         missing = n - covered - declined
         share = (covered + declined) / n if n else 1.0
         ok &= share >= THRESHOLD
-        lines.append(f"| {peer} | {n} | {before} ({before / n:.0%}) | {covered} ({covered / n:.0%}) | {declined} | "
+        measured = f"{before} ({before / n:.0%})" if report["baselineMeasured"] else "n/a"
+        lines.append(f"| {peer} | {n} | {measured} | {covered} ({covered / n:.0%}) | {declined} | "
                      f"{missing} | {share:.0%} |")
     return "\n".join(lines), ok
 
