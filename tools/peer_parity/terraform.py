@@ -1,9 +1,12 @@
-"""Pulumi resources (as the engine hands them to a policy pack) as a Terraform JSON configuration.
+"""Pulumi resources (as the engine hands them to a policy pack) as a Terraform configuration (``main.tf``).
 
 pulumi-aws is bridged from the Terraform AWS provider: its type tokens name the
 provider's resource types and its inputs are the provider's attributes in
-camelCase. So a captured preview, written back as ``.tf.json``, is something
-Terraform-based scanners (checkov) read one to one. Four translation rules:
+camelCase. So a captured preview, written back as Terraform, is something
+Terraform-based scanners (checkov) read one to one. It is written in Terraform's
+native syntax, not ``.tf.json``: checkov's ``terraform`` framework reads only the
+former (its ``terraform_json`` runner is a different, CDKTF-oriented one). Four
+translation rules:
 
 * type tokens: ``aws:<module>/<camelName>:<Name>`` -> ``aws_<module>_<snake_name>``, with the
   provider's own exceptions (EC2 types carry no ``ec2_`` prefix, ``lb/loadBalancer`` is ``aws_lb``,
