@@ -45,7 +45,7 @@ setup(
         "iot_tiers.local": ["dashboard/*"],
         "iot_tiers_runtime": ["py.typed"],
         "iot_tiers_runtime.bridge": ["Dockerfile", ".dockerignore", "requirements.txt"],
-        "iot_tiers_policy": ["py.typed"],
+        "iot_tiers_policy": ["py.typed", "*.json"],
         "iot_tiers_policy.cost": ["prices/*.json"],
         PACK[0]: ["PulumiPolicy.yaml", "requirements.txt", "config/*.json"],
     },

@@ -756,7 +756,10 @@ class RealtimeTier(TierComponent):
                        rules=[aws.s3.BucketLifecycleConfigurationRuleArgs(
                            id="expire-access-logs", status="Enabled",
                            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                           expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days))]),
+                           expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
+                           abort_incomplete_multipart_upload=aws.s3
+                           .BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                               days_after_initiation=1))]),
         ]
         elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOptions(parent=self)).arn
         logs_arn = pulumi.Output.all(bucket.arn, account).apply(

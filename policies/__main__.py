@@ -14,7 +14,8 @@ PolicyPack(
     # policies/config/<env>.json relaxes what a dev stack may relax.
     enforcement_level=EnforcementLevel.MANDATORY,
     description="Blocks IoT workloads placed on the wrong AWS compute service (Lambda, ECS Fargate, EC2) "
-                "and enforces a security baseline for ECS, Lambda, EC2, DynamoDB, SQS, SNS, IAM, ELB and logs.",
+                "and enforces a security baseline for Lambda, SQS, SNS, DynamoDB, KMS, IAM, ECS, ELB, EC2, "
+                "CloudWatch Logs, Secrets Manager, ECR, S3, VPC and IoT Core.",
     display_name="iot-tiers placement and security",
     provider="aws",
     tags=["iot", "placement", "security"],

@@ -15,6 +15,7 @@ need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need[*]} (Debian packages)" >&2
@@ -38,3 +39,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2> >(grep -v "^WARNING: Location" >&2)
   touch "$stamp"
 fi
+
+# The peer rule sets the policy tests compare the pack with (tools/peer_parity): checkov in a
+# virtualenv of its own (.venv-checkov), awsguard with npm (.peer/awsguard); never in .venv.
+.venv/bin/python -m tools.peer_parity --install

@@ -185,6 +185,21 @@ def pack_interpreter(pack_dir: Path) -> str:
     return sys.executable
 
 
+def pack_command(pack_dir: Path) -> list[str]:
+    """The command the CLI runs for a pack: ``python -m pulumi.policy``, or for a Node.js pack
+    ``node <its @pulumi/pulumi>/cmd/run-policy-pack`` (what the Node.js language host runs for
+    analyzer plugins), each given the engine address and the pack directory."""
+    runtime = load_pack_file(pack_dir).get("runtime")
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if name == "nodejs":
+        script = pack_dir / "node_modules" / "@pulumi" / "pulumi" / "cmd" / "run-policy-pack"
+        if not script.is_dir():
+            raise AnalyzerError(f"{pack_dir} is a Node.js policy pack without its dependencies: run 'npm install' "
+                                f"there ({script} is missing)")
+        return ["node", str(script), PLACEHOLDER_ENGINE, str(pack_dir)]
+    return [pack_interpreter(pack_dir), "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(pack_dir)]
+
+
 def load_pack_file(pack_dir: Path) -> dict[str, Any]:
     path = pack_dir / "PulumiPolicy.yaml"
     if not path.exists():
@@ -195,8 +210,8 @@ def load_pack_file(pack_dir: Path) -> dict[str, Any]:
         raise AnalyzerError(f"{path} is not valid YAML: {exc}") from None
     runtime = doc.get("runtime")
     name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if name != "python":
-        raise AnalyzerError(f"{path}: runtime is {name!r}; only Python policy packs can run offline")
+    if name not in ("python", "nodejs"):
+        raise AnalyzerError(f"{path}: runtime is {name!r}; only Python and Node.js policy packs can run offline")
     return doc
 
 
@@ -238,7 +253,7 @@ class PolicyPackClient:
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
         })
         self._stderr = tempfile.TemporaryFile()
-        cmd = [pack_interpreter(self.pack_dir), "-u", "-m", "pulumi.policy", PLACEHOLDER_ENGINE, str(self.pack_dir)]
+        cmd = pack_command(self.pack_dir)
         self.process = subprocess.Popen(cmd, cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.PIPE, stderr=self._stderr)
         self.port = self._read_port()
@@ -273,10 +288,10 @@ class PolicyPackClient:
             self.close()
             raise AnalyzerError(f"policy pack {self.pack_dir} printed no port within {self.start_timeout:.0f} s")
         self.process.wait(timeout=10)
-        err = self.stderr_text()
+        err, code = self.stderr_text(), self.process.returncode
         self.close()
         raise AnalyzerError(f"policy pack {self.pack_dir} failed to start "
-                            f"(exit {self.process.returncode}):\n{err or line.decode(errors='replace')}".rstrip())
+                            f"(exit {code}):\n{err or line.decode(errors='replace')}".rstrip())
 
     def _drain(self) -> None:
         stream = self.process.stdout if self.process else None

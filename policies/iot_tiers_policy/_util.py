@@ -43,6 +43,8 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from ._peers import cite
+
 #: The sentinels the engine sends for values not known at preview.
 UNKNOWN_SENTINELS = frozenset({
     UNKNOWN_STRING_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_ARRAY_VALUE,
@@ -216,6 +218,7 @@ def resource_policy(*, name: str, description: str, severity: Severity, remediat
     ``properties`` map; its ``default`` values apply when the pack config omits them.
     """
     _check_metadata(name, description, remediation)
+    description = cite(name, description)
     wanted = frozenset(types)
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -238,6 +241,7 @@ def stack_policy(*, name: str, description: str, severity: Severity, remediation
                  url: Optional[str] = None) -> StackValidationPolicy:
     """A whole-stack policy; ``check(graph, config)`` yields ``(message, urn)`` pairs."""
     _check_metadata(name, description, remediation)
+    description = cite(name, description)
     from .graph import Graph  # local: graph imports this module
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:

@@ -1,7 +1,6 @@
-"""Security baseline for the data services: DynamoDB tables, SQS queues, SNS topics.
+"""Security baseline for the data services: DynamoDB tables, SQS queues, SNS topics and their policies.
 
-Drawn from checkov (DynamoDB PITR and CMK, SQS and SNS encryption, public queue
-and topic policies), cdk-nag (DDB3, SQS2, SNS2) and awsguard.
+The peer rules each policy matches are in peer_rules.json (and cited in its description).
 """
 
 from __future__ import annotations
@@ -10,7 +9,10 @@ from typing import Any, Iterator
 
 from pulumi_policy import Severity
 
-from ._util import as_bool, as_list, dig, json_value, require_known, resource_policy
+from ._documents import (
+    ACCOUNT_PRINCIPAL, actions, allows, aws_principals, document_input, is_public, resources, statements,
+)
+from ._util import as_bool, dig, require_known, resource_policy
 
 TABLE = "aws:dynamodb/table:Table"
 QUEUE = "aws:sqs/queue:Queue"
@@ -20,17 +22,34 @@ TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 
 
 def public_statements(document: Any) -> list[str]:
-    """Sids (or indexes) of Allow statements open to any principal without a condition."""
-    out = []
-    if not isinstance(document, dict):
-        return out
-    for i, st in enumerate(as_list(document.get("Statement"))):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        if principal == "*" or (isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))):
-            out.append(str(st.get("Sid") or f"statement {i}"))
-    return out
+    """Sids (or "statement N") of Allow statements open to any principal without a condition."""
+    return [label for label, st in statements(document) if is_public(st)]
+
+
+def _all_actions(_t, props, _c, _a) -> Iterator[str]:
+    doc = document_input(props)
+    for label, st in allows(doc):
+        wild = [a for a in actions(st) if a in ("*", "sqs:*", "SQS:*")]
+        if wild:
+            yield f"policy {label} allows every SQS action ({', '.join(wild)}); name the actions the principal needs."
+
+
+def _account_of(principal: str) -> str:
+    """The account an AWS principal (an account id or an IAM ARN) belongs to; '' for '*' and services."""
+    if ACCOUNT_PRINCIPAL.match(principal):
+        return principal.split(":")[4] if ":" in principal else principal
+    parts = principal.split(":")
+    return parts[4] if principal.startswith("arn:") and len(parts) > 5 and parts[2] == "iam" else ""
+
+
+def _cross_account(_t, props, _c, _a) -> Iterator[str]:
+    doc = document_input(props)
+    for label, st in allows(doc):
+        owners = {r.split(":")[4] for r in resources(st) if r.startswith("arn:") and r.count(":") >= 5}
+        others = [p for p in aws_principals(st) if _account_of(p) and _account_of(p) not in owners]
+        if others and not st.get("Condition"):
+            yield (f"policy {label} lets {', '.join(others)} use the topic with no condition; scope cross-account "
+                   f"access with a condition (aws:SourceArn, aws:PrincipalOrgID) or drop it.")
 
 
 def _table_encryption(_t, props, config, _a) -> Iterator[str]:
@@ -71,11 +90,7 @@ def _topic_encryption(_t, props, _c, _a) -> Iterator[str]:
 
 
 def _public_policy(_t, props, _c, _a) -> Iterator[str]:
-    raw = props.get("policy")
-    if raw is None:
-        return
-    doc = json_value(raw)
-    require_known(doc, "policy")
+    doc = document_input(props)
     for sid in public_statements(doc):
         yield f"policy {sid} allows any principal ('*') with no condition."
 
@@ -104,6 +119,16 @@ POLICIES = [
         name="security-sqs-policy-not-public", types=[QUEUE, QUEUE_POLICY], check=_public_policy,
         description="SQS queue policies do not allow any principal without a condition.", severity=Severity.CRITICAL,
         remediation="Name the principal (a service or account) and add a condition such as aws:SourceArn."),
+    resource_policy(
+        name="security-sqs-policy-no-wildcard-actions", types=[QUEUE, QUEUE_POLICY], check=_all_actions,
+        description="SQS queue policies name the actions they allow: never '*' or sqs:*.", severity=Severity.HIGH,
+        remediation="Allow only what the principal does, e.g. sqs:SendMessage for a topic or rule that delivers."),
+    resource_policy(
+        name="security-sns-policy-no-cross-account", types=[TOPIC, TOPIC_POLICY], check=_cross_account,
+        description="SNS topic policies grant other accounts' principals access only under a condition.",
+        severity=Severity.MEDIUM,
+        remediation="Add a condition (aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID) or remove the "
+                    "account principal."),
     resource_policy(
         name="security-sns-encryption", types=[TOPIC], check=_topic_encryption,
         description="SNS topics are encrypted at rest with KMS.", severity=Severity.MEDIUM,

@@ -13,20 +13,21 @@ from typing import Any, Iterator
 
 from pulumi_policy import Severity
 
+from ._secrets import credential_kind
 from ._util import as_bool, dig, each, is_unknown, json_value, require_known, resource_policy
 
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 CLUSTER = "aws:ecs/cluster:Cluster"
 
-#: Environment variable names that hold secrets.
-SECRET_NAME_PATTERN = r"(?i)(passw(or)?d|secret|token|api[_-]?key|private[_-]?key|credential|auth)"
+#: Environment variable names that say their value is a secret (a hint only: values decide, see _secrets).
+SECRET_NAME_PATTERN = r"(?i)(passw(or)?d|passwd|secret|token|api[_-]?key|private[_-]?key|credential)"
 SECRET_CONFIG = {"secretNamePattern": {
     "type": "string", "default": SECRET_NAME_PATTERN,
-    "description": "Regular expression for environment variable names whose values are secrets.",
+    "description": "Regular expression for environment variable names that say they hold a secret; such a "
+                   "variable is flagged when its value looks like a typed password. Any variable is flagged when "
+                   "its value is a known credential format or a high-entropy token.",
 }}
-#: An AWS access key id, wherever it appears.
-ACCESS_KEY = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 
 
 def containers(props: dict[str, Any]) -> list[dict[str, Any]]:
@@ -54,9 +55,10 @@ def _env_secrets(_t, props, config, _a) -> Iterator[str]:
             name, value = str(dig(env, "name", default="")), dig(env, "value")
             if value in (None, "") or is_unknown(value):
                 continue
-            if names.search(name) or ACCESS_KEY.search(str(value)):
-                yield (f"container '{c.get('name')}' has a secret-looking plain environment value {name}; "
-                       f"pass it through 'secrets' (Secrets Manager or SSM) instead.")
+            kind = credential_kind(str(value), name_says_secret=bool(names.search(name)))
+            if kind:
+                yield (f"container '{c.get('name')}' has {kind} in plain environment variable {name}; pass it "
+                       f"through 'secrets' (Secrets Manager or SSM) instead.")
 
 
 def _logging(_t, props, _c, _a) -> Iterator[str]:
@@ -103,6 +105,38 @@ def _platform_version(_t, props, _c, _a) -> Iterator[str]:
         yield f"the service pins Fargate platform version {version}; use LATEST to get security fixes."
 
 
+def _efs_transit(_t, props, _c, _a) -> Iterator[str]:
+    for v in each(props.get("volumes")):
+        efs = dig(v, "efsVolumeConfiguration")
+        if efs is not None and str(dig(efs, "transitEncryption", default="DISABLED")).upper() != "ENABLED":
+            yield f"EFS volume '{dig(v, 'name')}' is mounted without encryption in transit (transitEncryption)."
+
+
+def _exec_logging(_t, props, _c, _a) -> Iterator[str]:
+    config = dig(props, "configuration", "executeCommandConfiguration")
+    require_known(config, "configuration.executeCommandConfiguration")
+    if config is None:
+        return  # ECS Exec sessions then log where the task's containers log (logging DEFAULT)
+    if str(dig(config, "logging", default="DEFAULT")).upper() == "NONE":
+        yield "ECS Exec sessions on the cluster are not logged (executeCommandConfiguration.logging is NONE)."
+        return
+    if not dig(config, "kmsKeyId"):
+        yield "ECS Exec sessions are not encrypted with a KMS key (executeCommandConfiguration.kmsKeyId)."
+    log = dig(config, "logConfiguration") or {}
+    if str(dig(config, "logging")).upper() == "OVERRIDE" and not (
+            as_bool(dig(log, "cloudWatchEncryptionEnabled")) or as_bool(dig(log, "s3BucketEncryptionEnabled"))):
+        yield "the ECS Exec session log is not encrypted (logConfiguration.cloudWatchEncryptionEnabled)."
+
+
+def _separate_roles(_t, props, _c, args) -> Iterator[str]:
+    execution, task = props.get("executionRoleArn"), props.get("taskRoleArn")
+    if execution is None or task is None:
+        return
+    if not is_unknown(execution) and execution == task:
+        yield ("the task role is the execution role: the application gets the agent's permissions (pull images, "
+               "read every secret of the task) and the agent the application's.")
+
+
 POLICIES = [
     resource_policy(
         name="security-ecs-no-privileged-containers", types=[TASKDEF], check=_privileged,
@@ -117,7 +151,9 @@ POLICIES = [
     resource_policy(
         name="security-ecs-no-secrets-in-environment", types=[TASKDEF], check=_env_secrets, config=SECRET_CONFIG,
         description="ECS containers take secrets from Secrets Manager or SSM ('secrets'), not plain environment "
-                    "values.", severity=Severity.HIGH,
+                    "values: a value that is a credential (known formats, high-entropy tokens, a typed password in "
+                    "a variable named as a secret) is flagged, references (names, ARNs, URLs without credentials) "
+                    "are not.", severity=Severity.HIGH,
         remediation="Store the value in Secrets Manager or SSM Parameter Store and reference it from the "
                     "container's 'secrets' list (valueFrom), granting the execution role read access."),
     resource_policy(
@@ -138,6 +174,22 @@ POLICIES = [
         description="ECS services do not give their tasks public IP addresses.", severity=Severity.HIGH,
         remediation="Set networkConfiguration.assignPublicIp to false, run tasks in private subnets and expose "
                     "them through a load balancer."),
+    resource_policy(
+        name="security-ecs-efs-transit-encryption", types=[TASKDEF], check=_efs_transit,
+        description="EFS volumes of ECS tasks are mounted with encryption in transit.", severity=Severity.MEDIUM,
+        remediation="Set efsVolumeConfiguration.transitEncryption: 'ENABLED'."),
+    resource_policy(
+        name="security-ecs-exec-logging", types=[CLUSTER], check=_exec_logging,
+        description="A cluster's ECS Exec configuration logs sessions (logging is not NONE) and encrypts them "
+                    "with a KMS key.", severity=Severity.MEDIUM,
+        remediation="Set configuration.executeCommandConfiguration = {logging: 'OVERRIDE' (or 'DEFAULT'), "
+                    "kmsKeyId, logConfiguration: {cloudWatchLogGroupName, cloudWatchEncryptionEnabled: true}}, or "
+                    "leave it unset."),
+    resource_policy(
+        name="security-ecs-separate-task-role", types=[TASKDEF], check=_separate_roles,
+        description="ECS task definitions run the application under a task role other than the execution role.",
+        severity=Severity.MEDIUM,
+        remediation="Give the task its own role (taskRoleArn) with only what the application calls."),
     resource_policy(
         name="security-ecs-cluster-container-insights", types=[CLUSTER], check=_container_insights,
         description="ECS clusters have Container Insights enabled.", severity=Severity.LOW,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Optional
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from ._util import as_number, describe, dig, is_unknown, require_known, resource_policy, stack_policy
+from ._util import as_number, describe, dig, each, is_unknown, require_known, resource_policy, stack_policy
 from .graph import Graph
-from .security_ecs import ACCESS_KEY, SECRET_CONFIG
+from ._secrets import credential_kind
+from .security_ecs import SECRET_CONFIG
 
 FUNCTION = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
@@ -39,7 +40,6 @@ ASYNC_TRIGGERS = {
     "aws:iot/topicRule:TopicRule": "IoT rule",
     "aws:s3/bucketNotification:BucketNotification": "S3 notification",
 }
-_REFERENCE = re.compile(r"^(arn:|/|\{\{resolve:|ssm:|secretsmanager:)")
 
 
 def _env_secrets(_t, props, config, _a) -> Iterator[str]:
@@ -50,10 +50,10 @@ def _env_secrets(_t, props, config, _a) -> Iterator[str]:
     for name, value in (variables or {}).items():
         if value in (None, "") or is_unknown(value):
             continue  # computed from another resource: not a literal secret
-        text = str(value)
-        if ACCESS_KEY.search(text) or (names.search(name) and not _REFERENCE.match(text)):
-            yield (f"environment variable {name} holds a secret-looking literal; keep it in Secrets Manager "
-                   f"or SSM and pass its ARN or name instead.")
+        kind = credential_kind(str(value), name_says_secret=bool(names.search(name)))
+        if kind:
+            yield (f"environment variable {name} holds {kind}; keep it in Secrets Manager or SSM and pass its "
+                   f"ARN or name instead.")
 
 
 def _runtime(_t, props, config, _a) -> Iterator[str]:
@@ -76,6 +76,31 @@ def _public_permission(_t, props, _c, _a) -> Iterator[str]:
     require_known(principal, "principal")
     if principal == "*" and not any(props.get(k) for k in ("sourceArn", "sourceAccount", "principalOrgId")):
         yield "the permission lets anyone invoke the function (principal '*' with no source condition)."
+
+
+def _service_permission(_t, props, _c, _a) -> Iterator[str]:
+    principal = props.get("principal")
+    require_known(principal, "principal")
+    if not (isinstance(principal, str) and principal.endswith(".amazonaws.com")):
+        return
+    if not any(props.get(k) for k in ("sourceArn", "sourceAccount", "principalOrgId")):
+        yield (f"the permission lets {principal} invoke the function on behalf of any account (no sourceArn or "
+               f"sourceAccount): the confused-deputy case.")
+
+
+def _tracing(_t, props, _c, _a) -> Iterator[str]:
+    mode = dig(props, "tracingConfig", "mode")
+    require_known(mode, "tracingConfig.mode")
+    if mode not in ("Active", "PassThrough"):
+        yield "X-Ray tracing is off (tracingConfig.mode): a slow or failing invocation cannot be followed downstream."
+
+
+def _url_cors(_t, props, _c, _a) -> Iterator[str]:
+    cors = props.get("cors")
+    require_known(cors, "cors")
+    origins, methods = list(each(dig(cors, "allowOrigins"))), list(each(dig(cors, "allowMethods")))
+    if "*" in origins and "*" in methods:
+        yield "the function URL's CORS allows every origin ('*') every method ('*')."
 
 
 def _url_auth(_t, props, _c, _a) -> Iterator[str]:
@@ -129,7 +154,10 @@ def _async_dlq(graph: Graph, _config: dict[str, Any]) -> Iterator[tuple[str, Opt
 POLICIES = [
     resource_policy(
         name="security-lambda-no-secrets-in-environment", types=[FUNCTION], check=_env_secrets, config=SECRET_CONFIG,
-        description="Lambda environment variables hold no literal secrets.", severity=Severity.HIGH,
+        description="Lambda environment variables hold no literal secrets, judged by the value: known credential "
+                    "formats and high-entropy tokens (and a typed password in a variable named as a secret); "
+                    "secret names and ARNs, parameter names, URLs without credentials, durations and modes are "
+                    "references.", severity=Severity.HIGH,
         remediation="Put the secret in Secrets Manager or SSM Parameter Store, pass its ARN or name in the "
                     "environment and read it at runtime (Powertools parameters caches it)."),
     resource_policy(
@@ -149,6 +177,24 @@ POLICIES = [
         description="Lambda permissions never let anyone invoke a function ('*' principal without a source "
                     "condition).", severity=Severity.CRITICAL,
         remediation="Name the invoking service or account as principal and add sourceArn or sourceAccount."),
+    resource_policy(
+        name="security-lambda-service-permission-scoped", types=[PERMISSION], check=_service_permission,
+        description="Lambda permissions for an AWS service principal name the source (sourceArn or "
+                    "sourceAccount), so no other account's resource can make the service invoke the function.",
+        severity=Severity.HIGH,
+        remediation="Set sourceArn to the topic, bucket, rule or API that invokes the function (or sourceAccount)."),
+    resource_policy(
+        name="security-lambda-tracing", types=[FUNCTION], check=_tracing,
+        enforcement_level=EnforcementLevel.ADVISORY,
+        description="Lambda functions send X-Ray traces (tracingConfig.mode Active or PassThrough).",
+        severity=Severity.LOW,
+        remediation="Set tracingConfig = {mode: 'Active'} and allow xray:PutTraceSegments in the role "
+                    "(ProcessingTier does)."),
+    resource_policy(
+        name="security-lambda-url-cors", types=[FUNCTION_URL], check=_url_cors,
+        description="Lambda function URLs do not allow every origin with every method (CORS).",
+        severity=Severity.MEDIUM,
+        remediation="List the dashboard origins in cors.allowOrigins and the methods it uses in allowMethods."),
     resource_policy(
         name="security-lambda-url-requires-auth", types=[FUNCTION_URL], check=_url_auth,
         description="Lambda function URLs require IAM authorisation.", severity=Severity.HIGH,

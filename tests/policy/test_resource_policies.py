@@ -1,131 +1,102 @@
-"""Every per-resource policy, with a passing and a failing resource, through ``Analyze``."""
+"""Per-resource policy behaviour through ``Analyze``: unknowns, config, metadata.
+
+Each security policy's passing and failing fixture is in security_fixtures.py (test_security_fixtures.py)."""
 
 from __future__ import annotations
-
-import base64
-import json
 
 import pytest
 
 from iot_tiers.offline.analyzer import UNKNOWN
 
 from .conftest import res, urn
+from .security_fixtures import container, function, listener, sg_rule, task
 
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
-SERVICE = "aws:ecs/service:Service"
-CLUSTER = "aws:ecs/cluster:Cluster"
 FUNCTION = "aws:lambda/function:Function"
-INSTANCE = "aws:ec2/instance:Instance"
-LT = "aws:ec2/launchTemplate:LaunchTemplate"
+LISTENER = "aws:lb/listener:Listener"
+
+#: Settings that merely name or point at a secret, or are not secret at all (issue 14, no false alarms).
+REFERENCES = {
+    "TOKEN_TTL_SECONDS": "3600",
+    "TOKEN_ISSUER": "https://auth.example.com/realms/iot",
+    "JWT_SECRET_NAME": "iot-tiers/prod/bridge-jwt",
+    "JWT_SECRET_ID": "realtime-jwt-secret-d31d8ad",
+    "JWT_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:realtime-jwt-secret-d31d8ad-399811",
+    "API_KEY_PARAMETER": "/iot/prod/api-key",
+    "PASSWORD_MIN_LENGTH": "12",
+    "TOKEN_REFRESH": "15m",
+    "AUTH_MODE": "jwt",
+    "TOKEN_ALGORITHM": "HS256",
+    "CREDENTIALS_PROVIDER": "container",
+    "MQTT_BROKER_URL": "mqtts://broker.example.com:8883",
+    "SECRET_TOPIC_FILTER": "devices/+/telemetry",
+}
+#: Values that are credentials whatever the variable is called.
+CREDENTIALS = {
+    "SETTING_A": "AKIAIOSFODNN7EXAMPLE",
+    "SETTING_B": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "SETTING_C": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+    "SETTING_D": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXZpY2UtNDIifQ.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "SETTING_E": "postgres://app:s3cr3tpw@db.internal:5432/app",
+    "SETTING_F": "q8Zr2Lk9Xv4Tn7Wm1Pb6Yc3Hd5Js0GfRt",
+    "DB_PASSWORD": "Hunter2-and-more",
+}
 
 
-def containers(**over):
-    c = {"name": "app", "image": "app:1", "readonlyRootFilesystem": True,
-         "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}
-    c.update(over)
-    return {"containerDefinitions": json.dumps([c]), "networkMode": "awsvpc"}
+def _flagged(pack, typ, props, policy):
+    return [d for d in pack.analyze(res(typ, "r", props)) if d.policy == policy]
 
 
-def doc(principal="*", condition=None):
-    st = {"Effect": "Allow", "Principal": principal, "Action": "sqs:SendMessage", "Resource": "*"}
-    if condition:
-        st["Condition"] = condition
-    return json.dumps({"Version": "2012-10-17", "Statement": [st]})
+def test_lambda_environment_references_and_settings_are_no_secret(default_config):
+    props = function(environment={"variables": REFERENCES}).props
+    assert _flagged(default_config, FUNCTION, props, "security-lambda-no-secrets-in-environment") == []
 
 
-LAMBDA_OK = {"runtime": "python3.12", "reservedConcurrentExecutions": 5,
-             "environment": {"variables": {"TABLE_NAME": "t", "DB_PASSWORD_ARN": "arn:aws:secretsmanager:x"}}}
-
-CASES = [
-    # policy, type, passing props, failing props
-    ("security-ecs-no-privileged-containers", TASKDEF, containers(), containers(privileged=True)),
-    ("security-ecs-readonly-root-filesystem", TASKDEF, containers(), containers(readonlyRootFilesystem=False)),
-    ("security-ecs-no-secrets-in-environment", TASKDEF,
-     containers(environment=[{"name": "MQTT_BROKER_URL", "value": "mqtts://broker:8883"}]),
-     containers(environment=[{"name": "DB_PASSWORD", "value": "hunter22"}])),
-    ("security-ecs-container-logging", TASKDEF, containers(), containers(logConfiguration=None)),
-    ("security-ecs-no-host-namespaces", TASKDEF, containers(), {**containers(), "pidMode": "host"}),
-    ("security-ecs-non-root-user", TASKDEF, containers(user="1000"), containers(user="root")),
-    ("security-ecs-service-no-public-ip", SERVICE,
-     {"networkConfiguration": {"subnets": ["s"], "assignPublicIp": False}},
-     {"networkConfiguration": {"subnets": ["s"], "assignPublicIp": True}}),
-    ("security-ecs-cluster-container-insights", CLUSTER,
-     {"settings": [{"name": "containerInsights", "value": "enabled"}]}, {}),
-    ("security-ecs-fargate-latest-platform", SERVICE, {"launchType": "FARGATE"},
-     {"launchType": "FARGATE", "platformVersion": "1.3.0"}),
-    ("security-lambda-no-secrets-in-environment", FUNCTION, LAMBDA_OK,
-     {**LAMBDA_OK, "environment": {"variables": {"API_TOKEN": "s3cr3t-value"}}}),
-    ("security-lambda-supported-runtime", FUNCTION, LAMBDA_OK, {**LAMBDA_OK, "runtime": "python3.7"}),
-    ("security-lambda-concurrency-limit", FUNCTION, LAMBDA_OK,
-     {k: v for k, v in LAMBDA_OK.items() if k != "reservedConcurrentExecutions"}),
-    ("security-lambda-no-public-permission", "aws:lambda/permission:Permission",
-     {"principal": "apigateway.amazonaws.com", "sourceArn": "arn:aws:execute-api:x"}, {"principal": "*"}),
-    ("security-lambda-url-requires-auth", "aws:lambda/functionUrl:FunctionUrl",
-     {"authorizationType": "AWS_IAM"}, {"authorizationType": "NONE"}),
-    ("security-ec2-imdsv2", INSTANCE, {"metadataOptions": {"httpTokens": "required"}},
-     {"metadataOptions": {"httpTokens": "optional"}}),
-    ("security-ec2-imdsv2", LT, {"metadataOptions": {"httpTokens": "required"}}, {}),
-    ("security-ec2-no-public-ip", INSTANCE, {"associatePublicIpAddress": False}, {"associatePublicIpAddress": True}),
-    ("security-ec2-no-public-ip", LT, {"networkInterfaces": [{"associatePublicIpAddress": "false"}]},
-     {"networkInterfaces": [{"associatePublicIpAddress": "true"}]}),
-    ("security-ec2-encrypted-volumes", INSTANCE, {"rootBlockDevice": {"encrypted": True}},
-     {"rootBlockDevice": {"encrypted": True}, "ebsBlockDevices": [{"deviceName": "/dev/sdf", "volumeSize": 50}]}),
-    ("security-ec2-encrypted-volumes", "aws:ebs/volume:Volume", {"encrypted": True, "size": 10}, {"size": 10}),
-    ("security-ec2-no-open-ingress", "aws:ec2/securityGroup:SecurityGroup",
-     {"ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]},
-     {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}),
-    ("security-ec2-no-open-ingress", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-     {"cidrIpv4": "10.0.0.0/16", "fromPort": 1883, "toPort": 1883, "ipProtocol": "tcp"},
-     {"cidrIpv4": "0.0.0.0/0", "fromPort": 1883, "toPort": 1883, "ipProtocol": "tcp"}),
-    ("security-ec2-no-secrets-in-user-data", LT,
-     {"userData": base64.b64encode(b"#!/bin/sh\necho hello\n").decode()},
-     {"userData": base64.b64encode(b"#!/bin/sh\nexport DB_PASSWORD=hunter2222\n").decode()}),
-    ("security-dynamodb-encryption", "aws:dynamodb/table:Table", {"serverSideEncryption": {"enabled": True}}, {}),
-    ("security-dynamodb-point-in-time-recovery", "aws:dynamodb/table:Table",
-     {"pointInTimeRecovery": {"enabled": True}}, {"pointInTimeRecovery": {"enabled": False}}),
-    ("security-dynamodb-deletion-protection", "aws:dynamodb/table:Table", {"deletionProtectionEnabled": True}, {}),
-    ("security-sqs-encryption", "aws:sqs/queue:Queue", {"sqsManagedSseEnabled": True},
-     {"sqsManagedSseEnabled": False}),
-    ("security-sqs-policy-not-public", "aws:sqs/queuePolicy:QueuePolicy",
-     {"policy": doc(condition={"ArnEquals": {"aws:SourceArn": "arn:aws:sns:x"}})}, {"policy": doc()}),
-    ("security-sns-encryption", "aws:sns/topic:Topic", {"kmsMasterKeyId": "alias/k"}, {}),
-    ("security-sns-policy-not-public", "aws:sns/topicPolicy:TopicPolicy",
-     {"policy": doc(principal={"Service": "cloudwatch.amazonaws.com"})}, {"policy": doc(principal={"AWS": "*"})}),
-    ("security-iam-no-admin-managed-policies", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-     {"policyArn": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"},
-     {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
-    ("security-iam-trust-no-wildcard-principal", "aws:iam/role:Role",
-     {"assumeRolePolicy": doc(principal={"Service": "lambda.amazonaws.com"})}, {"assumeRolePolicy": doc()}),
-    ("security-lb-https-listeners", "aws:lb/listener:Listener",
-     {"protocol": "HTTP", "port": 80, "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS"}}]},
-     {"protocol": "HTTP", "port": 80, "defaultActions": [{"type": "forward"}]}),
-    ("security-lb-tls12-policy", "aws:lb/listener:Listener",
-     {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}, {"protocol": "HTTPS"}),
-    ("security-lb-drop-invalid-headers", "aws:lb/loadBalancer:LoadBalancer", {"dropInvalidHeaderFields": True}, {}),
-    ("security-lb-access-logs", "aws:alb/loadBalancer:LoadBalancer",
-     {"accessLogs": {"enabled": True, "bucket": "logs"}}, {}),
-    ("security-lb-deletion-protection", "aws:lb/loadBalancer:LoadBalancer", {"enableDeletionProtection": True}, {}),
-    ("security-logs-retention", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 14}, {}),
-]
+@pytest.mark.parametrize("name", sorted(CREDENTIALS))
+def test_lambda_environment_credential_is_found_by_its_value(default_config, name):
+    props = function(environment={"variables": {name: CREDENTIALS[name]}}).props
+    [d] = _flagged(default_config, FUNCTION, props, "security-lambda-no-secrets-in-environment")
+    assert f"environment variable {name} holds" in d.message
 
 
-def _ids(case):
-    return f"{case[0]}-{case[1].rsplit(':', 1)[-1]}"
+def test_ecs_environment_secret_arn_is_a_reference_and_an_access_key_is_not(default_config):
+    env = [{"name": k, "value": v} for k, v in REFERENCES.items()]
+    ok = task(containers=[container(environment=env)]).props
+    assert _flagged(default_config, TASKDEF, ok, "security-ecs-no-secrets-in-environment") == []
+    bad = task(containers=[container(environment=[*env, {"name": "X", "value": CREDENTIALS["SETTING_A"]}])]).props
+    [d] = _flagged(default_config, TASKDEF, bad, "security-ecs-no-secrets-in-environment")
+    assert "an AWS access key id in plain environment variable X" in d.message
 
 
-@pytest.mark.parametrize("policy,typ,good,bad", CASES, ids=[_ids(c) for c in CASES])
-def test_policy_passes_good_and_blocks_bad_resource(default_config, policy, typ, good, bad):
-    passing = default_config.analyze(res(typ, "good", good))
-    assert [d for d in passing if d.policy == policy] == []
-    failing = [d for d in default_config.analyze(res(typ, "bad", bad)) if d.policy == policy]
-    assert failing, f"{policy} did not flag {bad}"
-    assert {(d.level, d.urn, d.pack) for d in failing} == {("mandatory", urn(typ, "bad"), "iot-tiers")}
+@pytest.mark.parametrize("policy_name", [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10"])
+def test_every_tls12_and_tls13_only_policy_passes_fips_and_pq_included(default_config, policy_name):
+    assert _flagged(default_config, LISTENER, listener(sslPolicy=policy_name).props, "security-lb-tls12-policy") == []
 
 
-def test_every_security_resource_policy_has_a_case(pack):
-    covered = {c[0] for c in CASES}
-    resource_policies = {p.name for p in pack.info.policies if p.type == "resource" and p.name.startswith("security-")}
-    assert resource_policies <= covered, f"no fixture for {sorted(resource_policies - covered)}"
+def test_old_tls_policy_is_weak_and_an_unknown_name_is_reported_as_unknown(default_config):
+    [weak] = _flagged(default_config, LISTENER, listener(sslPolicy="ELBSecurityPolicy-TLS13-1-0-2021-06").props,
+                      "security-lb-tls12-policy")
+    assert "allows TLS older than 1.2" in weak.message
+    [default] = _flagged(default_config, LISTENER, listener(sslPolicy=None).props, "security-lb-tls12-policy")
+    assert "ELBSecurityPolicy-2016-08 (the default when sslPolicy is unset)" in default.message
+    [unknown] = _flagged(default_config, LISTENER, listener(sslPolicy="ELBSecurityPolicy-Made-Up-2030-01").props,
+                         "security-lb-tls12-policy")
+    assert "TLS versions it allows are unknown" in unknown.message and "older than 1.2" not in unknown.message
+
+
+@pytest.mark.parametrize("protocol,lo,hi,said", [
+    ("icmp", -1, -1, "all ICMP"), ("-1", -1, -1, "all traffic (every protocol and port)"),
+    ("tcp", 22, 22, "TCP port 22"), ("udp", 1000, 2000, "UDP ports 1000-2000"), ("icmp", 8, -1, "ICMP type 8"),
+    ("tcp", 0, 65535, "all TCP ports")])
+def test_open_ingress_messages_say_the_traffic_as_a_person_would(default_config, protocol, lo, hi, said):
+    r = sg_rule("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "r", "0.0.0.0/0", protocol, lo, hi)
+    [d] = _flagged(default_config, r.type, r.props, "security-ec2-no-open-ingress")
+    assert f"on {said};" in d.message and "-1--1" not in d.message
 
 
 def test_unknown_security_input_is_the_standard_cant_run_advisory(default_config):
