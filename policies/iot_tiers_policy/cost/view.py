@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Iterable, Mapping, Optional
 
@@ -26,25 +25,13 @@ FUNCTION = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
 
 
-@dataclass
-class ResourceView:
-    """A resource as the estimator needs it (the shape a policy pack sees)."""
-
-    urn: str
-    type: str
-    name: str
-    props: Mapping[str, Any]
-    parent: Optional[str] = None
-    property_dependencies: Mapping[str, list[str]] = field(default_factory=dict)
-    dependencies: list[str] = field(default_factory=list)
+#: A resource as the estimator needs it (the shape a policy pack sees): the graph's own node.
+ResourceView = Node
 
 
 def _node(r: Any) -> Node:
     if isinstance(r, Node):
         return r
-    if isinstance(r, ResourceView):
-        return Node(r.urn, r.type, r.name, dict(r.props or {}), r.parent or None, list(r.dependencies or []),
-                    {k: list(v or []) for k, v in (r.property_dependencies or {}).items()})
     # a captured registration: what a pack sees after a preview under mocks is the
     # outputs (identifiers such as ARNs) overlaid with the inputs
     props = {**dict(getattr(r, "outputs", None) or {}), **dict(r.inputs or {})}

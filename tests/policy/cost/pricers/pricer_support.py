@@ -22,8 +22,8 @@ def view(typ: str, name: str, props: Optional[dict[str, Any]] = None, *, deps: O
          parent: Optional[str] = None) -> ResourceView:
     """``deps`` values are (type, name) pairs."""
     pd = {k: [urn(t, n) for t, n in v] for k, v in (deps or {}).items()}
-    return ResourceView(urn(typ, name), typ, name, dict(props or {}), parent, pd,
-                        sorted({u for v in pd.values() for u in v}))
+    return ResourceView(urn(typ, name), typ, name, dict(props or {}), parent,
+                        sorted({u for v in pd.values() for u in v}), pd)
 
 
 def priced(*views: ResourceView, traffic: Optional[Traffic] = None, usage: Optional[dict] = None, prices=None):

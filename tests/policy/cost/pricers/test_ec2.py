@@ -8,7 +8,7 @@ import pytest
 
 from iot_tiers_policy.cost.prices import EC2_ON_DEMAND
 
-from .pricer_support import priced, resource, usd, view
+from .pricer_support import priced, resource, view
 
 INSTANCE, ASG, LT = "aws:ec2/instance:Instance", "aws:autoscaling/group:Group", "aws:ec2/launchTemplate:LaunchTemplate"
 DATASET = json.loads(EC2_ON_DEMAND.read_text())["prices"]

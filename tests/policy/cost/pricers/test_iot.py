@@ -8,7 +8,7 @@ import pytest
 
 from iot_tiers_policy.cost import Traffic
 
-from .pricer_support import priced, resource, usd, view
+from .pricer_support import priced, resource, view
 from .processing_stack import FN, RULE, processing
 
 SERVICE, TD = "aws:ecs/service:Service", "aws:ecs/taskDefinition:TaskDefinition"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from .pricer_support import priced, resource, usd
+from .pricer_support import priced, resource
 from .processing_stack import processing
 
 
