@@ -1,8 +1,8 @@
 """The cost model: list prices as data, formulas per billing rule, and an estimator that
 prices a stack from the pack's graph with one pricer per resource type.
 
-Pure Python over the pack's own modules (no Pulumi import), so it ships inside the
-published policy pack (the budget policy uses it) as well as behind ``tiers cost``.
+It imports only the standard library and the pack's own modules, so it ships inside
+the published policy pack (the budget policies use it) as well as behind ``tiers cost``.
 """
 
 from .estimate import Estimate, ResourceView, estimate, from_captured, from_policy_resources

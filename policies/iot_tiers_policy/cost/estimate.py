@@ -59,7 +59,7 @@ def estimate(resources: Iterable[Any], traffic: Optional[Traffic] = None, prices
     est.notes.append("free tiers are not subtracted (they are per account, shared by every stack in it)")
     if not flows.rules:
         est.notes.append("no IoT topic rule in the stack: IoT Core connectivity and device messages are not counted")
-    est.notes += flows.notes
+    est.warnings += flows.notes  # what the traffic model could not follow makes the estimate low
 
     grouped = view.has_tiers()
     for node in view.nodes:

@@ -219,8 +219,8 @@ class Flows:
             return None
         containers = container_definitions(tds[0])
         if containers is None:
-            self.notes.append(f"{service.name}: its container definitions are unknown at this preview, so whether "
-                              "it subscribes to IoT Core cannot be told (its deliveries are not counted)")
+            self.notes.append(f"{service.name}: its container definitions are not known at this preview, so whether "
+                              "it subscribes to IoT Core cannot be told: its deliveries are not counted")
             return None
         if not any(_iot_broker(c) for c in containers):
             return None

@@ -70,3 +70,13 @@ def test_a_rules_usage_narrows_the_messages_it_sees_and_everything_downstream():
     est = priced(*processing(), usage={"resource_usage": {"rule": {"monthly_messages": 4_380_000}}})
     assert resource(est, "rule").items[0].quantity == 4_380_000
     assert resource(est, "table").items[0].quantity == pytest.approx(4_380_000 + 2 * 4_380)
+
+
+def test_a_bridge_whose_containers_are_unknown_at_a_first_preview_is_said_to_leave_the_estimate_low():
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    views = bridge()
+    views[0].props["containerDefinitions"] = UNKNOWN_STRING_VALUE
+    est = priced(*processing(), *views)
+    assert not [i for i in resource(est, "bridge").items if i.service == "IoT Core"]
+    assert any("bridge: its container definitions are not known at this preview" in w for w in est.warnings)
