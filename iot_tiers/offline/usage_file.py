@@ -81,7 +81,12 @@ def sync_usage(path: Union[str, Path], est: Estimate, existing: Optional[Usage] 
             if key in given:
                 lines.append(f"    {key}: {_value(given[key])}  # {spec.description}")
             else:
-                lines.append(f"    # {key}: {_value(r.usage_seen.get(key, 0))}  # {spec.description}")
+                seen = r.usage_seen.get(key)
+                if spec.kind == "choice":
+                    value = seen if seen in spec.choices else spec.choices[0]
+                    lines.append(f"    # {key}: {value}  # {spec.description} One of: {', '.join(spec.choices)}.")
+                else:
+                    lines.append(f"    # {key}: {_value(seen)}  # {spec.description}")
         written += 1
     if not written and not existing.patterns:
         lines[-1] = "resource_usage: {}"

@@ -96,7 +96,10 @@ def instance(node: Node, ctx: Context) -> Priced:
                           "detailed_monitoring": bool(monitored is True or str(monitored).lower() == "true")})
 
 
-@pricer("aws:autoscaling/group:Group", usage=USAGE + [
+@pricer("aws:autoscaling/group:Group", usage=[
+    UsageKey("purchase_option", "How every instance hour is bought (default: as the mixed instances policy splits "
+                                "them between on-demand and spot).", kind="choice", choices=PURCHASE),
+    USAGE[1],
     UsageKey("instances", "Instances running on average (default: desiredCapacity, else minSize)."),
 ])
 def group(node: Node, ctx: Context) -> Priced:
