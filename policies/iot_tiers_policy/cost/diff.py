@@ -85,7 +85,8 @@ def _resources(doc: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(r["type"], r["name"]): r for r in doc["resources"]}
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for i in doc.get("items") or []:
-        key = (i.get("resource_type", ""), i.get("resource", ""))
+        name = i.get("resource", "")
+        key = (i.get("resource_type") or ("(stack)" if name == "(stack)" else ""), name)
         r = out.setdefault(key, {"name": key[1], "type": key[0], "tier": i.get("tier", ""), "status": "priced",
                                  "monthly_usd": 0.0, "items": [], "drivers": {}})
         r["items"].append(i)
@@ -144,9 +145,9 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any], *, before_label
             continue
         reasons = []
         bd, ad = b.get("drivers") or {}, a.get("drivers") or {}
-        for k in [k for k in ad if k in bd] + [k for k in ad if k not in bd]:
-            if bd.get(k) != ad.get(k):
-                reasons.append(f"{k} {_fmt(bd.get(k))} -> {_fmt(ad.get(k))}")
+        for k in [k for k in ad if k in bd]:  # a side without drivers (an older estimate) names none
+            if bd[k] != ad[k]:
+                reasons.append(f"{k} {_fmt(bd[k])} -> {_fmt(ad[k])}")
         if status_changed:
             reasons.append(f"now not priced: {a.get('reason')}" if a.get("status") == "unpriced"
                            else f"now priced (was not: {b.get('reason')})")

@@ -53,3 +53,11 @@ def test_a_saved_estimate_of_the_older_format_compares_by_its_items():
     older = {"total_usd": 0.0, "region": "us-east-1", "items": [], "assumptions": after["assumptions"]}
     (c,) = compare(older, after).changes
     assert c.change == "added" and c.name == "web"
+
+
+def test_an_older_estimate_without_drivers_blames_the_model_not_every_driver():
+    after = doc(v(INSTANCE, "web", {"instanceType": "t3.micro"}))
+    older = {"total_usd": 0.0, "region": "us-east-1", "assumptions": after["assumptions"],
+             "items": [dict(i, usd=1.0) for i in after["items"]]}
+    (c,) = compare(older, after).changes
+    assert c.change == "changed" and c.reasons == ["prices or the cost model changed"]
