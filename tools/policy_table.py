@@ -1,6 +1,6 @@
 """The policy reference in docs/policies.md, generated from the pack, its configs, peer_rules.json and the fixtures.
 
-``python -m tools.policy_table`` prints it (paste it between the markers); a test in
+``python -m tools.policy_table`` prints it, ``... update`` rewrites it between the markers; a test in
 tests/test_docs.py keeps the copy in docs/ current, so every count, level, peer rule and
 fixture quoted there is the pack's.
 """
@@ -96,6 +96,21 @@ def render_markdown() -> str:
     return "\n".join(out).rstrip()
 
 
+START, END = "<!-- policy-table:start -->", "<!-- policy-table:end -->"
+DOC = ROOT / "docs" / "policies.md"
+
+
+def update() -> None:
+    """Rewrite the generated part of docs/policies.md."""
+    text = DOC.read_text()
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    DOC.write_text(f"{before}{START}\n{render_markdown().strip()}\n{END}{after}")
+
+
 if __name__ == "__main__":
-    print(render_markdown())
+    if sys.argv[1:] == ["update"]:
+        update()
+    else:
+        print(render_markdown())
     sys.exit(0)

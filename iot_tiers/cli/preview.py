@@ -33,6 +33,9 @@ def register(subparsers: Any) -> None:
                    help="'known' (default): send mock values for inputs computed from other resources, as the pack "
                         "sees them at `pulumi up`; 'first-preview': send them as unknowns, as a first `pulumi "
                         "preview` of a new stack does")
+    p.add_argument("--prices", metavar="FILE", default=None,
+                   help="JSON price file overriding the bundled us-east-1 list prices for the cost estimate "
+                        "(another region, your rates), as `tiers cost --prices`")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     p.set_defaults(func=run)
 
@@ -46,12 +49,19 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[Te
     from ..offline.preflight import run_preview
     from ..offline.project import ProjectError
 
+    from iot_tiers_policy.cost import PriceError, load_prices
+
     try:
+        prices = load_prices(getattr(args, "prices", None)) if getattr(args, "prices", None) else None
         result = run_preview(Path(args.program), args.stack, pack_dir=args.policy_pack,
                              policy_config=args.policy_config, unknowns=args.unknowns)
-    except (ProjectError, ProgramError, AnalyzerError) as exc:
+        if prices is not None:  # the estimate shown is priced with the given file
+            from ..offline.costing import estimate_capture, estimate_summary
+
+            result.cost = estimate_summary(estimate_capture(result.capture, prices))
+    except (ProjectError, ProgramError, AnalyzerError, PriceError) as exc:
         kind = {"ProjectError": "project", "ProgramError": "program", "PolicyConfigError": "policy config",
-                "AnalyzerError": "policy pack"}.get(type(exc).__name__, "error")
+                "AnalyzerError": "policy pack", "PriceError": "price file"}.get(type(exc).__name__, "error")
         if getattr(args, "json", False):
             print(json.dumps({"stack": args.stack, "error": {"kind": kind, "message": str(exc)}}), file=out)
         print(f"error ({kind}): {exc}", file=err)
@@ -92,8 +102,11 @@ def render(result: Any, width: int = 100) -> str:
     verdict = "PASSED" if result.passed else "FAILED"
     if result.cost:
         tiers = ", ".join(f"{name} ${usd:,.2f}" for name, usd in result.cost["tiers"].items())
-        lines.append(f"Estimated monthly cost: ${result.cost['total_usd']:,.2f} ({tiers}); "
-                     f"details: tiers cost --stack {cap.stack}")
+        lines.append(f"Estimated monthly cost: ${result.cost['total_usd']:,.2f}" + (f" ({tiers})" if tiers else "")
+                     + f"; details: tiers cost --stack {cap.stack}")
+        for warning in result.cost.get("warnings") or []:
+            lines.extend(textwrap.wrap(f"cost estimate: {warning}", width=width, initial_indent="  ",
+                                       subsequent_indent="    "))
     lines.append(f"Summary: {s['resources']} resources, {s['policies']} policies, "
                  f"{s['mandatory']} mandatory and {s['advisory']} advisory violations: {verdict}")
     return "\n".join(lines) + "\n"

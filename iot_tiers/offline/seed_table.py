@@ -16,6 +16,7 @@ from iot_tiers_policy.cost import load_prices
 from iot_tiers_policy.cost.formulas import ebs_costs, lambda_costs, total
 from iot_tiers_policy.cost.prices import PriceTable
 from iot_tiers_policy.cost.scenarios import SEED_SIZING, seed_table
+from iot_tiers_policy.cost.telemetry import TELEMETRY_TOPIC, reading_item_bytes
 from iot_tiers_policy.cost.traffic import DAYS_PER_MONTH
 
 from .costing import money
@@ -53,7 +54,9 @@ def render_markdown(prices: Optional[PriceTable] = None) -> str:
     out += [
         "",
         "The pipeline in front of any of them, when devices publish through IoT Core "
-        "(1 rule + 1 SQS action, SQS sends/receives/deletes, one DynamoDB write per 612-byte reading):",
+        f"(1 rule + 1 SQS action on a {len(TELEMETRY_TOPIC)}-byte topic + 512-byte payload; SQS sends, receives and "
+        f"deletes per batch plus the poller's idle receives; one DynamoDB write per reading, an {reading_item_bytes()}-byte "
+        "item):",
         "",
         "| msgs/day | IoT Core messages | IoT rule + action | SQS | DynamoDB writes | pipeline total |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -71,7 +74,8 @@ def render_markdown(prices: Optional[PriceTable] = None) -> str:
         "",
         "Assumptions: Lambda one message per invocation at "
         f"{s.memory_mb} MB / {s.duration_ms:g} ms / x86_64 (the seed's handler, inside its \"50-300 ms\"); "
-        "ProcessingTier: 100 messages per invocation from SQS, 256 MB arm64, 50 ms + 2 ms a message; "
+        "ProcessingTier: from SQS, a batch closing at 100 messages or after its 1 s batching window, whichever "
+        "comes first, 256 MB arm64, 50 ms + 2 ms a message; "
         f"always-on services sized for {s.peak_to_average:g}x the average rate at {s.cpu_ms_per_message:g} ms of CPU a "
         "message (500 messages/s per vCPU), at least one task or instance; EC2 adds an 8 GB gp3 root volume "
         "and t3 CPU credits above the 20% baseline. Free tiers are not subtracted.",
@@ -89,12 +93,18 @@ def render_markdown(prices: Optional[PriceTable] = None) -> str:
         "fleet sending every 30 seconds)\": 500 x 2/min x 1,440 min = 1.44M messages a *day*, "
         f"{fleet / 1e6:.1f}M a month (43.2M on a 30-day month), so {money(fleet_items[0].usd)} of requests alone "
         f"plus {money(fleet_items[1].usd)} of duration at 128 MB / 100 ms = {money(total(fleet_items))}, not $0.20.",
-        f"- **Batching is what makes Lambda cheap.** The ProcessingTier drains SQS 100 readings an invocation: "
-        f"1/100 of the requests, and 250 ms at 256 MB arm64 per 100 messages instead of 100 x 100 ms at 128 MB: "
-        f"{money(total(rows[3].lambda_batched))} at 100M/day against {money(rows[3].lambda_per_message.usd)} "
-        "unbatched. The seed's claim that \"Lambda remains cheapest at very high volumes\" holds only batched; "
-        f"one message per invocation, Lambda is the dearest option from about 10M/day "
-        f"({money(rows[2].lambda_per_message.usd)} vs {money(rows[2].fargate.usd)} on Fargate).",
+        f"- **Batching is what makes Lambda cheap, once batches fill.** A batch closes at 100 messages or after "
+        f"the 1 s window, whichever comes first: at 100K msgs/day ({1e5 / 86400:.2f} msg/s) the window closes on "
+        f"{rows[0].batched_per_invocation:.2f} messages, at 1M/day ({1e6 / 86400:.1f} msg/s) on "
+        f"{rows[1].batched_per_invocation:.1f}, so the batches are small there: {money(total(rows[0].lambda_batched))} "
+        f"and {money(total(rows[1].lambda_batched))}, not the {money(_full_batches(prices, rows[0]))} and "
+        f"{money(_full_batches(prices, rows[1]))} full batches of 100 would cost; from 10M/day the "
+        f"batches fill to {rows[2].batched_per_invocation:.0f}: 1/100 of the requests, and 250 ms at 256 MB arm64 per "
+        f"100 messages instead of 100 x 100 ms at 128 MB: {money(total(rows[3].lambda_batched))} at 100M/day "
+        f"against {money(rows[3].lambda_per_message.usd)} unbatched. The seed's claim that \"Lambda remains "
+        "cheapest at very high volumes\" holds only batched; one message per invocation, Lambda is the dearest "
+        f"option from about 10M/day ({money(rows[2].lambda_per_message.usd)} vs {money(rows[2].fargate.usd)} on "
+        "Fargate).",
         f"- **Fargate: $25 a task matches no current price.** 0.5 vCPU x ${prices.price('fargate.vcpu_hour.x86_64').usd} "
         f"+ 1 GB x ${prices.price('fargate.gb_hour.x86_64').usd} = ${fg:.6f}/hour x 730 = {money(fg * 730)} "
         f"(arm64: {money(fga * 730)}). At 10M/day ({1e7 / 86400:.0f} msg/s, {2e7 / 86400:.0f} at peak, "
@@ -105,7 +115,7 @@ def render_markdown(prices: Optional[PriceTable] = None) -> str:
         "depend entirely on the CPU a message costs; the seed states none.",
         f"- **EC2 t3.medium: $35 on-demand is not the list price.** ${od}/hour x 730 = {money(od * 730)}, "
         f"{money(od * 730 + root)} with an 8 GB gp3 root volume. The seed's reserved figure ($22) is also high: "
-        f"1-year no-upfront is ${ri}/hour = {money(ri * 730)} (not re-checked, see the price file). At 10M/day "
+        f"1-year no-upfront is ${ri}/hour = {money(ri * 730)} (the price file says where each rate was read). At 10M/day "
         f"{_ec2_load(rows[2])}, so {money(rows[2].ec2.usd)}, not $70; at 100M/day {_ec2_load(rows[3])}, paying "
         f"CPU credits above the 20% baseline: {money(rows[3].ec2.usd)} (the seed: $140 for 4).",
         f"- **The compute is not the bill.** From 1M msgs/day up, the IoT Core, SQS and DynamoDB charges per "
@@ -114,6 +124,12 @@ def render_markdown(prices: Optional[PriceTable] = None) -> str:
         "and it is where a cost review should start.",
     ]
     return "\n".join(out)
+
+
+def _full_batches(prices: PriceTable, row) -> float:
+    """What the row's Lambda would cost if every batch held 100 messages (250 ms at 256 MB arm64)."""
+    per_month = row.messages_per_day * DAYS_PER_MONTH
+    return total(lambda_costs(prices, invocations=per_month / 100, duration_ms=250, memory_mb=256, arch="arm64"))
 
 
 def _ec2_load(row) -> str:

@@ -20,8 +20,8 @@ def test_cost_json_has_total_tiers_items_and_assumptions(capsys, fleet_dir):
     assert code == 0
     doc = json.loads(out)
     assert doc["stack"] == "test" and doc["region"] == "us-east-1"
-    assert doc["total_usd"] == pytest.approx(234.33)
-    assert doc["tiers"]["processing"] == pytest.approx(122.60)
+    assert doc["total_usd"] == pytest.approx(236.10)
+    assert doc["tiers"]["processing"] == pytest.approx(117.07)
     assert doc["assumptions"]["trafficDevices"] == 1000
     assert {"tier", "resource", "service", "item", "quantity", "unit", "usd", "price_key"} <= set(doc["items"][0])
 
@@ -29,8 +29,8 @@ def test_cost_json_has_total_tiers_items_and_assumptions(capsys, fleet_dir):
 def test_cost_table_shows_line_items_subtotals_total_and_which_assumptions_are_defaults(capsys, fleet_dir):
     code, out, _ = run(capsys, "cost", "--stack", "test", "--program", str(fleet_dir))
     assert code == 0
-    assert "processing subtotal" in out and "$122.60" in out
-    assert out.count("TOTAL") == 1 and "$234.33" in out
+    assert "processing subtotal" in out and "$117.07" in out
+    assert out.count("TOTAL") == 1 and "$236.10" in out
     assert "trafficDevices = 1000  (set in the stack)" in out
     assert "trafficPayloadBytes = 512  (default)" in out
     assert "line items at $0.00 not shown" in out
@@ -38,7 +38,7 @@ def test_cost_table_shows_line_items_subtotals_total_and_which_assumptions_are_d
 
 def test_cost_over_budget_exits_1_and_within_exits_0(capsys, fleet_dir):
     code, out, _ = run(capsys, "cost", "--stack", "test", "--program", str(fleet_dir), "--budget", "100")
-    assert code == 1 and "OVER budget: $234.33 against $100.00" in out
+    assert code == 1 and "OVER budget: $236.10 against $100.00" in out
     code, out, _ = run(capsys, "cost", "--stack", "test", "--program", str(fleet_dir), "--budget", "1000")
     assert code == 0 and "within budget" in out
 
@@ -51,11 +51,14 @@ def test_cost_with_another_price_file_uses_its_region_and_prices(capsys, fleet_d
     doc = json.loads(out)
     assert code == 0 and doc["region"] == "eu-west-1"
     assert doc["tiers"]["heavy-compute (broker)"] == pytest.approx(26.928 + 2.628, abs=0.01)
+    # the stack is us-east-1's and most prices used are still the bundled us-east-1 ones: both said
+    assert doc["warnings"][0] == f"the stack deploys to us-east-1, but {prices} gives eu-west-1 prices"
+    assert "of the prices used are the bundled us-east-1 ones, not eu-west-1's" in doc["warnings"][1]
 
 
 def test_cost_errors_exit_2_with_what_was_wrong(capsys, fleet_dir, tmp_path):
     code, _, err = run(capsys, "cost", "--stack", "nope", "--program", str(fleet_dir))
-    assert code == 2 and "no stack file Pulumi.nope.yaml" in err and "badtraffic, defaults, test" in err
+    assert code == 2 and "no stack file Pulumi.nope.yaml" in err and "badtraffic, defaults, euwest, test" in err
     code, _, err = run(capsys, "cost", "--stack", "badtraffic", "--program", str(fleet_dir))
     assert code == 2 and "trafficDevices='lots'" in err
     code, _, err = run(capsys, "cost", "--stack", "test", "--program", str(fleet_dir), "--prices", str(tmp_path / "x.json"))
@@ -67,7 +70,7 @@ def test_cost_errors_exit_2_with_what_was_wrong(capsys, fleet_dir, tmp_path):
 def test_seed_table_prints_the_markdown_comparison(capsys):
     code, out, _ = run(capsys, "cost", "--seed-table")
     assert code == 0
-    assert "| 1M | $0.20 | $12.42 | $0.31 | $25.00 | $18.02 (1 task) | $35.00 | $31.01 (1 instance; RI $18.98) |" in out
+    assert "| 1M | $0.20 | $12.42 | $1.17 | $25.00 | $18.02 (1 task) | $35.00 | $31.01 (1 instance; RI $19.05) |" in out
 
 
 def test_advise_places_a_short_event_workload_on_lambda_and_prices_all_three(capsys):

@@ -19,6 +19,7 @@ from typing import Optional
 
 from ..decision import LAMBDA_MAX_DURATION_S, Service, WorkloadProfile, place
 from . import formulas as f
+from . import telemetry as tm
 from .formulas import LineItem
 from .prices import PriceTable
 from .traffic import DAYS_PER_MONTH
@@ -150,6 +151,11 @@ def compare_services(profile: WorkloadProfile, messages_per_day: float, prices: 
 
     itype = sizing.instance_type or ("g4dn.xlarge" if profile.gpu else "t3.medium")
     inst = prices.instance(itype)
+    if inst.vcpu is None:
+        from .prices import PriceError
+
+        raise PriceError(f"the price table has {itype}'s hourly price but not its vCPU count, which sizing needs: "
+                         f"add ec2.instances.{itype}.vcpu and memory_gib with --prices FILE")
     count = max(1, math.ceil(round(peak / inst.vcpu, 9)))
     util = avg / (count * inst.vcpu)
     items = f.ec2_costs(prices, instance_type=itype, count=count, cpu_utilization=util)
@@ -160,7 +166,8 @@ def compare_services(profile: WorkloadProfile, messages_per_day: float, prices: 
     if inst.reserved_1y_no_upfront_hourly is not None:
         ri = f.total(f.ec2_costs(prices, instance_type=itype, count=count, pricing="reserved", cpu_utilization=util))
         od = f.total(f.ec2_costs(prices, instance_type=itype, count=count, cpu_utilization=util))
-        reserved = f"; ${f.total(items) - od + ri:,.2f} with 1-yr no-upfront reservations"
+        est = " (estimated)" if inst.reserved.estimated else ""
+        reserved = f"; ${f.total(items) - od + ri:,.2f} with 1-yr no-upfront reservations{est}"
     out.append(ServiceOption(Service.EC2, True, summary=(
         f"{count} x {itype} on-demand, always on ({util:.0%} average CPU){reserved}"), items=items))
     return out
@@ -230,37 +237,43 @@ class SeedRow:
     ec2: ServiceOption
     ec2_reserved: float
     pipeline: list[LineItem]
+    #: messages per batched invocation (the batch size, or what the window collects)
+    batched_per_invocation: float = 0.0
 
 
-def seed_table(prices: PriceTable, sizing: Sizing = SEED_SIZING, *, batch_size: int = 100,
+def seed_table(prices: PriceTable, sizing: Sizing = SEED_SIZING, *, batch_size: int = 100, window_s: float = 1,
                batched_memory_mb: int = 256, overhead_ms: float = 50, ms_per_message: float = 2,
                payload_bytes: int = 512) -> list[SeedRow]:
     """Our figures for every row of :data:`SEED_TABLE`.
 
-    Besides the seed's three columns: Lambda as the ProcessingTier builds it
-    (``batch_size`` messages an invocation from SQS, ``batched_memory_mb`` arm64,
-    ``overhead_ms + ms_per_message x batch`` each), and the message pipeline every
-    option sits behind when devices publish through IoT Core (IoT Core, SQS and
-    DynamoDB writes for ``payload_bytes`` messages).
+    Besides the seed's three columns: Lambda as the ProcessingTier builds it (from
+    SQS, a batch closing at ``batch_size`` messages or after ``window_s`` seconds,
+    whichever comes first; ``batched_memory_mb`` arm64; ``overhead_ms +
+    ms_per_message x messages`` each), and the message pipeline every option sits
+    behind when devices publish through IoT Core (IoT Core, SQS and DynamoDB writes
+    for ``payload_bytes`` messages, the handler's item).
     """
     profile = WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=30)
     rows = []
     for per_day, seed in SEED_TABLE.items():
         per_month = per_day * DAYS_PER_MONTH
         opts = {o.service: o for o in compare_services(profile, per_day, prices, sizing)}
-        batched = f.lambda_costs(prices, invocations=math.ceil(per_month / batch_size),
-                                 duration_ms=f.lambda_invocation_ms(overhead_ms, ms_per_message, batch_size),
+        per = f.sqs_batch_messages(per_month, batch_size, window_s)
+        duration = f.lambda_invocation_ms(overhead_ms, ms_per_message, per)
+        batched = f.lambda_costs(prices, invocations=per_month / per, duration_ms=duration,
                                  memory_mb=batched_memory_mb, arch="arm64")
         inst = prices.instance(sizing.instance_type or "t3.medium")
         ec2 = opts[Service.EC2]
         count = int(ec2.items[0].quantity / prices.hours_per_month)
         credits = sum(i.usd for i in ec2.items if i.price_key.startswith("ec2.cpu_credits"))
         ri = count * inst.reserved_1y_no_upfront_hourly * prices.hours_per_month + credits
-        req = f.sqs_lambda_requests(per_month, payload_bytes)
+        busy = per_month / per / (DAYS_PER_MONTH * 86400) * duration / 1000
+        req = f.sqs_lambda_requests(per_month, tm.queued_message_bytes(payload_bytes), per, busy_pollers=busy)
         pipeline = (f.iot_core_costs(prices, devices=0, connected_fraction=0, messages=per_month,
-                                     payload_bytes=payload_bytes, rules=1, actions_per_message=1)[1:]
+                                     payload_bytes=payload_bytes, topic_bytes=len(tm.TELEMETRY_TOPIC), rules=1,
+                                     actions_per_message=1)[1:]
                     + f.sqs_costs(prices, requests=sum(req.values()))
-                    + f.dynamodb_costs(prices, writes=per_month, item_bytes=payload_bytes + 100)[:1])
+                    + f.dynamodb_costs(prices, writes=per_month, item_bytes=tm.reading_item_bytes())[:1])
         rows.append(SeedRow(per_day, seed, prices.cost("lambda.requests", per_month), opts[Service.LAMBDA],
-                            batched, opts[Service.FARGATE], ec2, ri, pipeline))
+                            batched, opts[Service.FARGATE], ec2, ri, pipeline, per))
     return rows

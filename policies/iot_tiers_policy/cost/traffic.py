@@ -105,7 +105,8 @@ FIELDS: tuple[Field, ...] = (
     Field("custom_metrics", "integer", 5, 0, 100_000,
           "Custom CloudWatch metric series the stack publishes (Powertools metrics, per dimension set)."),
     Field("nat_gb_per_month", "integer", 5, 0, 10_000_000,
-          "GB a month through each NAT gateway (image pulls, package installs, AWS APIs without endpoints)."),
+          "GB a month through the stack's NAT gateways, all of them together, besides the bridge's IoT Core "
+          "traffic the model derives (image pulls, package installs, AWS APIs without endpoints)."),
 )
 
 BY_KEY = {f.key: f for f in FIELDS}

@@ -1,6 +1,6 @@
 """The budget policy's verdicts, driven through pulumi_policy's analyzer (Configure + AnalyzeStack).
 
-The fleet stack costs $234.33 a month for 1,000 devices at 60 msg/hour with 1% alerts
+The fleet stack costs $236.10 a month for 1,000 devices at 60 msg/hour with 1% alerts
 (see test_estimate.py for the arithmetic); the policy config below gives the pack
 the same traffic, so the pack and `tiers cost` agree on the figure.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from iot_tiers_policy.budget import NAME, POLICIES, check_budget
+from iot_tiers_policy.budget import COMPLETE, NAME, POLICIES, check_budget
 
 from .cost_support import analyze_stack, policy_resources
 from support import REPO_ROOT
@@ -23,12 +23,14 @@ FLEET_TRAFFIC = {"trafficDevices": 1000, "trafficMessagesPerDevicePerHour": 60, 
 def test_over_budget_in_prod_is_a_mandatory_violation_naming_total_budget_and_tiers(fleet):
     config = {NAME: {"enforcementLevel": "mandatory", "monthlyBudgetUsd": 200, **FLEET_TRAFFIC}}
     diags = analyze_stack(POLICIES, fleet, config)
-    assert len(diags) == 1
+    assert len(diags) == 1  # and the estimate is complete: no cost-estimate-complete diagnostic
     d = diags[0]
     assert (d["policy"], d["level"], d["urn"]) == (NAME, "mandatory", "")
-    assert "estimated $234.33/month exceeds the budget of $200.00/month (by $34.33)" in d["message"]
-    assert "By tier: processing $122.60, realtime $46.58, shared $38.23, heavy-compute (broker) $26.93" in d["message"]
-    assert "Largest items: rule IoT Core messages" in d["message"]
+    assert "estimated $236.10/month exceeds the budget of $200.00/month (by $36.10)" in d["message"]
+    assert "By tier: processing $117.07, realtime $53.88, shared $38.23, heavy-compute (broker) $26.93" in d["message"]
+    assert "Largest items: rule IoT Core device publishes" in d["message"]
+    # the EC2 rates' source and date travel with the verdict that uses them
+    assert "EC2 on-demand: 1,367 us-east-1 Linux rates from aws/karpenter-provider-aws" in d["message"]
 
 
 def test_within_budget_there_is_no_violation(fleet):
@@ -75,7 +77,7 @@ def test_unknown_values_during_preview_do_not_stop_the_estimate(fleet):
             r.props = unknown_checking_proxy(dict(r.props))
     config = {"monthlyBudgetUsd": 200, **FLEET_TRAFFIC}
     messages = check_budget(resources, config)
-    assert len(messages) == 1 and "estimated $234.33/month" in messages[0]
+    assert len(messages) == 1 and "estimated $236.10/month" in messages[0]
 
 
 def test_the_policy_config_schema_declares_the_budget_and_every_traffic_key():
@@ -84,7 +86,7 @@ def test_the_policy_config_schema_declares_the_budget_and_every_traffic_key():
     schema = POLICIES[0].config_schema.properties
     assert schema["monthlyBudgetUsd"]["type"] == "number"
     assert {f.key for f in FIELDS} <= set(schema)
-    assert POLICIES[0].name.startswith("cost-")
+    assert all(p.name.startswith("cost-") for p in POLICIES)
 
 
 @pytest.mark.parametrize("unknowns", ["known", "first-preview"])
@@ -103,4 +105,36 @@ def test_the_published_pack_run_as_the_cli_runs_it_blocks_an_over_budget_stack(f
     ours = [v for v in result.violations if v.policy == NAME]
     assert len(ours) == 1
     assert ours[0].level == "mandatory"
-    assert "estimated $234.33/month exceeds the budget of $200.00/month" in ours[0].message
+    assert "estimated $236.10/month exceeds the budget of $200.00/month" in ours[0].message
+
+
+def test_an_incomplete_estimate_is_reported_advisory_with_what_is_missing_and_the_bound(fleet):
+    """An instance type without a price and an RDS instance (no price model): the estimate says how much it
+    leaves out (the dearest m7g type's month for the first; an unknown amount for the second)."""
+    from dataclasses import replace
+
+    extra = [replace(fleet.resources[-1], urn="urn:pulumi:test::fleet-test::aws:ec2/instance:Instance::future",
+                     type="aws:ec2/instance:Instance", name="future", inputs={"instanceType": "m7g.64xlarge"},
+                     outputs={}, property_dependencies={}, dependencies=[], parent=""),
+             replace(fleet.resources[-1], urn="urn:pulumi:test::fleet-test::aws:rds/instance:Instance::db",
+                     type="aws:rds/instance:Instance", name="db", inputs={"instanceClass": "db.t3.micro"},
+                     outputs={}, property_dependencies={}, dependencies=[], parent="")]
+    capture = replace(fleet, resources=fleet.resources + extra)
+    diags = [d for d in analyze_stack(POLICIES, capture, {}) if d["policy"] == COMPLETE]
+    assert {d["level"] for d in diags} == {"advisory"}
+    stack = next(d for d in diags if not d["urn"])
+    assert "is incomplete: 2 resource(s) could not be priced, so it could be low by an unknown amount" in stack["message"]
+    assert "future (aws:ec2/instance:Instance): no price for EC2 instance type 'm7g.64xlarge'" in stack["message"]
+    assert "db (aws:rds/instance:Instance): no price model for aws:rds/instance:Instance yet" in stack["message"]
+    assert {d["urn"] for d in diags if d["urn"]} == {extra[0].urn, extra[1].urn}
+
+
+def test_a_budget_verdict_over_an_incomplete_estimate_says_it_is_incomplete(fleet):
+    from dataclasses import replace
+
+    extra = replace(fleet.resources[-1], urn="urn:pulumi:test::fleet-test::aws:rds/instance:Instance::db",
+                    type="aws:rds/instance:Instance", name="db", inputs={}, outputs={}, property_dependencies={},
+                    dependencies=[], parent="")
+    messages = check_budget(policy_resources(replace(fleet, resources=fleet.resources + [extra])),
+                            {"monthlyBudgetUsd": 100, **FLEET_TRAFFIC})
+    assert "Incomplete: 1 resource(s) not priced, so the total could be higher by an unknown amount" in messages[0]

@@ -15,8 +15,8 @@ COST = REPO / "policies" / "iot_tiers_policy" / "cost"
 STDLIB = set(sys.stdlib_module_names)
 
 
-def test_the_cost_package_imports_only_the_standard_library_and_itself():
-    for path in sorted(COST.glob("*.py")):
+def test_the_cost_package_imports_only_the_standard_library_and_the_pack():
+    for path in sorted(COST.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level == 0:
