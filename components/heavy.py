@@ -564,7 +564,7 @@ class HeavyComputeTier(TierComponent):
                 "resource_types": ["VOLUME"],
                 "target_tags": {SNAPSHOT_TAG: self.snapshot_key},
                 "schedules": [{
-                    "name": f"every {hours} h, keep {keep}",
+                    "name": f"every {hours} h - keep {keep}",
                     "create_rule": {"interval": hours, "interval_unit": "HOURS", "times": "03:00"},
                     "retain_rule": {"count": keep},
                     "copy_tags": True,
