@@ -62,7 +62,7 @@ def check_resource(typ: str, name: str, inputs: Mapping[str, Any]) -> Result:
     calls = CALLS.get(typ)
     if not calls or not isinstance(inputs, Mapping):
         return result
-    inputs = dict(inputs)
+    inputs = _integral(dict(inputs))
     phys = None
     try:
         phys = physical_name(typ, name, inputs, is_unknown)
@@ -84,7 +84,22 @@ def check_resource(typ: str, name: str, inputs: Mapping[str, Any]) -> Result:
             result.violations.extend(found)
         except Exception as exc:  # noqa: BLE001 - one check's bug never aborts the others
             result.notes.append(f"{typ} {name}: {call.operation}: {exc!r}")
+    # Two calls may carry the same member (a log group's name goes to CreateLogGroup and PutRetentionPolicy).
+    seen: set[tuple[str, str]] = set()
+    result.violations = [v for v in result.violations
+                         if (v.input, v.problem) not in seen and not seen.add((v.input, v.problem))]
     return result
+
+
+def _integral(value: Any) -> Any:
+    """Whole floats as ints: the engine carries every number as a double (64 arrives as 64.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def _input(req: Request, api_path: str, phys: Optional[PhysicalName], *, missing: bool = False) -> str:

@@ -275,7 +275,9 @@ def _alb_zones(req: Any) -> Problem:
     if not isinstance(req, dict) or req.get("Type", "application") != "application":
         return None
     subnets = req.get("Subnets")
-    if isinstance(subnets, list) and not contains_unknown(subnets) and len(set(map(str, subnets))) < 2 and not req.get("SubnetMappings"):
+    if not isinstance(subnets, list) or contains_unknown(subnets) or req.get("SubnetMappings"):
+        return None
+    if len(set(map(str, subnets))) < 2:
         return f"an Application Load Balancer needs subnets in at least two Availability Zones; it has {len(subnets)}"
     return None
 

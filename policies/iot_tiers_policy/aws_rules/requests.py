@@ -43,7 +43,6 @@ class Request:
             shape = shape.members[part]
             api = join(api, part)
             target = target.setdefault(part, {})
-            self.origins.setdefault(api, src)
         last = parts[-1]
         target[last] = self.conv.like(value, shape.members[last], join(api, last), src, self.origins)
 
@@ -436,6 +435,15 @@ TARGET_GROUP = [
 ]
 
 
+def _target(req: Request) -> None:
+    i = req.inputs
+    req.put("Targets", [{"Id": i.get("targetId"), "Port": i.get("port"), "AvailabilityZone": i.get("availabilityZone")}],
+            "targetId/port/availabilityZone")
+
+
+TARGET_GROUP_ATTACHMENT = [Call("elbv2", "RegisterTargets", same=("targetGroupArn",), build=_target)]
+
+
 def _certificate(req: Request) -> None:
     if req.inputs.get("certificateArn") is not None:
         req.put("Certificates", [{"CertificateArn": req.inputs["certificateArn"]}], "certificateArn")
@@ -653,7 +661,8 @@ IOT_TOPIC_RULE = [Call("iot", "CreateTopicRule",
                        fields={"name": "ruleName", "sql": "topicRulePayload.sql",
                                "description": "topicRulePayload.description",
                                "sqlVersion": "topicRulePayload.awsIotSqlVersion"},
-                       build=_topic_rule)]
+                       # Terraform always sends the list, empty when the rule has no action.
+                       exempt=("topicRulePayload.actions",), build=_topic_rule)]
 
 S3_BUCKET = [Call("s3", "CreateBucket", fields={"bucket": "Bucket"})]
 S3_PUBLIC_ACCESS_BLOCK = [Call("s3", "PutPublicAccessBlock", same=("bucket",), build=lambda req: req.put(
@@ -697,6 +706,8 @@ CALLS: dict[str, list[Call]] = {
     "aws:alb/loadBalancer:LoadBalancer": LOAD_BALANCER,
     "aws:lb/targetGroup:TargetGroup": TARGET_GROUP,
     "aws:alb/targetGroup:TargetGroup": TARGET_GROUP,
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment": TARGET_GROUP_ATTACHMENT,
+    "aws:alb/targetGroupAttachment:TargetGroupAttachment": TARGET_GROUP_ATTACHMENT,
     "aws:lb/listener:Listener": LISTENER,
     "aws:alb/listener:Listener": LISTENER,
     "aws:ec2/securityGroup:SecurityGroup": SECURITY_GROUP,

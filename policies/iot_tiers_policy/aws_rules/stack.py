@@ -35,14 +35,16 @@ ALB_SUBNETS = "botocore elbv2 CreateLoadBalancer Subnets documentation"
 
 
 def _known_number(value: Any, default: Optional[float] = None) -> Optional[float]:
+    """A known number (whole ones as int), ``default`` when left out, None when unknown or not a number."""
     if value is None:
         return default
     if isinstance(value, bool) or contains_unknown(value):
         return None
     try:
-        return float(value)
+        n = float(value)
     except (TypeError, ValueError):
         return None
+    return int(n) if n.is_integer() else n
 
 
 def _functions(graph: Graph, node: Node, prop: str) -> list[Node]:
@@ -83,8 +85,9 @@ def _provisioned_vs_reserved(graph: Graph) -> Iterator[tuple[Violation, str]]:
         if reserved is None or reserved < 0 or total <= reserved:
             continue
         for pc in configs:
+            amount = _known_number(pc.props.get("provisionedConcurrentExecutions"))
             yield Violation(
-                "cross-field", "provisionedConcurrentExecutions", pc.props.get("provisionedConcurrentExecutions"),
+                "cross-field", "provisionedConcurrentExecutions", amount,
                 f"the function '{fn.name}' reserves {int(reserved)} concurrent executions, but its provisioned "
                 f"concurrency adds up to {int(total)}: provisioned concurrency cannot exceed reserved concurrency",
                 PROVISIONED_URL), pc.urn
@@ -101,7 +104,7 @@ def _alb_zones(graph: Graph) -> Iterator[tuple[Violation, str]]:
         zones = {n.props.get("availabilityZone") or n.props.get("availabilityZoneId") for n in nodes}
         if None in zones or contains_unknown(list(zones)) or len(zones) >= 2:
             continue
-        yield Violation("cross-field", "subnets", [n.name for n in nodes],
+        yield Violation("cross-field", "subnets", sorted(n.name for n in nodes),
                         f"all in one Availability Zone ({', '.join(map(str, zones))}): an Application Load "
                         f"Balancer needs subnets in at least two", ALB_SUBNETS), lb.urn
 
