@@ -73,7 +73,7 @@ CASES = [
     ("range", FUNCTION, "worker", LAMBDA, {**LAMBDA, "memorySize": 64},
      ["memorySize = 64 is out of range; AWS allows 128 to", "CreateFunction MemorySize"]),
     ("size", FUNCTION, "worker", {**LAMBDA, "architectures": ["arm64"]},
-     {**LAMBDA, "architectures": ["x86_64", "arm64"]}, ["architectures", "has 2 items; AWS allows 1 to 1 items"]),
+     {**LAMBDA, "architectures": ["x86_64", "arm64"]}, ["architectures", "has 2 items; AWS allows exactly 1 item ["]),
     ("required", TASKDEF, "web", fargate(healthCheck={"command": ["CMD", "true"], "interval": 30}),
      fargate(healthCheck={"interval": 30}),
      ["containerDefinitions[0].healthCheck.command is not set: HealthCheck requires command",

@@ -12,6 +12,7 @@ note instead).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional
 
@@ -124,7 +125,6 @@ def _shape_violations(call: Call, req: Request, phys: Optional[PhysicalName]) ->
 
 
 def _generic(f: ShapeFinding) -> str:
-    import re
     return re.sub(r"\[\d+\]", "[]", re.sub(r"\['[^']*'\]", "[key]", f.api_path))
 
 
@@ -150,7 +150,6 @@ def _apply(rule: Rule, req: Request, where: str, value: Any, phys: Optional[Phys
 
 
 def _value_at(params: Any, path: str) -> Any:
-    import re
     value = params
     for part in re.findall(r"[^.\[\]]+|\[\d+\]|\['[^']*'\]", path):
         if part.startswith("[") and part[1:-1].isdigit():

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from .convert import Converter, Origins, join, norm, parse_json
+from .convert import Converter, Origins, get_path, join, norm, parse_json, scalar
 from .shapes import input_shape
 
 
@@ -47,11 +47,13 @@ class Request:
         target[last] = self.conv.like(value, shape.members[last], join(api, last), src, self.origins)
 
     def put_from(self, api_path: str, input_path: str) -> None:
-        from .convert import get_path
         self.put(api_path, get_path(self.inputs, input_path), input_path)
 
     def source(self, api_path: str) -> str:
         """The input an API member came from (its nearest recorded ancestor)."""
+        if " key " in api_path:  # a map's key: "Tags key 'x'"
+            base, _, key = api_path.partition(" key ")
+            return f"{self.source(base)} key {key}"
         path = api_path
         while path:
             if path in self.origins:
@@ -370,7 +372,6 @@ def _lb_attributes(table: Mapping[str, str], operation_member: str = "Attributes
     def build(req: Request) -> None:
         attrs = []
         for src, key in table.items():
-            from .convert import get_path, scalar
             value = get_path(req.inputs, src)
             if value is None or req.conv.is_unknown(value):
                 continue

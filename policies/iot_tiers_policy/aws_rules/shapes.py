@@ -15,6 +15,7 @@ do not translate to Python.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -183,7 +184,11 @@ class Validator:
             return
         enum = getattr(shape, "enum", None)
         if enum and value not in enum:
-            shown = ", ".join(enum) if len(enum) <= 12 else ", ".join(enum[:12]) + f", ... ({len(enum)} in all)"
+            if len(enum) <= 12:
+                shown = ", ".join(enum)
+            else:  # a long list (runtimes, instance types): the nearest values say more than its head
+                near = difflib.get_close_matches(value, enum, n=5, cutoff=0.5) or enum[:5]
+                shown = f"{', '.join(near)}, ... ({len(enum)} in all)"
             yield ShapeFinding("enum", path, value, f"is not one of the values AWS accepts: {shown}", shape.name)
             return
         meta = shape.metadata
@@ -212,6 +217,8 @@ class Validator:
 def _bounds(meta: dict, unit: str) -> str:
     lo, hi = meta.get("min"), meta.get("max")
     unit = f" {unit}" if unit else ""
+    if lo is not None and lo == hi:
+        return f"exactly {_num(lo)}{unit[:-1] if lo == 1 and unit.endswith('s') else unit}"
     if lo is not None and hi is not None:
         return f"{_num(lo)} to {_num(hi)}{unit}"
     if lo is not None:
