@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional
 
+from .._util import as_number as _number
 from .._util import contains_unknown
 
 Problem = Optional[str]
@@ -96,22 +97,20 @@ def _ecs_name(what: str) -> Callable[[Any], Problem]:
     return check
 
 
-def _sqs_name(value: Any) -> Problem:
-    if not isinstance(value, str):
+def _fifo_name(limit: int, what: str, allowed: str) -> Callable[[Any], Problem]:
+    """SQS queue and SNS topic names: letters, digits, hyphens, underscores, and ``.fifo`` for FIFO."""
+    def check(value: Any) -> Problem:
+        if not isinstance(value, str):
+            return None
+        stem = value[:-5] if value.endswith(".fifo") else value
+        if len(value) > limit or not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
+            return f"is not a valid {what} name: {allowed} (plus .fifo for FIFO)"
         return None
-    stem = value[:-5] if value.endswith(".fifo") else value
-    if len(value) > 80 or not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
-        return "is not a valid queue name: up to 80 letters, digits, hyphens and underscores (plus .fifo for FIFO)"
-    return None
+    return check
 
 
-def _sns_name(value: Any) -> Problem:
-    if not isinstance(value, str):
-        return None
-    stem = value[:-5] if value.endswith(".fifo") else value
-    if len(value) > 256 or not re.fullmatch(r"[A-Za-z0-9_-]+", stem):
-        return "is not a valid topic name: 1-256 ASCII letters, digits, underscores and hyphens (plus .fifo)"
-    return None
+_sqs_name = _fifo_name(80, "queue", "up to 80 letters, digits, hyphens and underscores")
+_sns_name = _fifo_name(256, "topic", "1-256 ASCII letters, digits, underscores and hyphens")
 
 
 def _secret_name(value: Any) -> Problem:
@@ -136,19 +135,6 @@ def _range(lo: float, hi: float, unit: str = "") -> Callable[[Any], Problem]:
             return f"is out of range; AWS allows {lo:,.0f} to {hi:,.0f}{unit}".replace(",", " ")
         return None
     return check
-
-
-def _number(value: Any) -> Optional[float]:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 #: CreateQueue attribute -> its documented range (botocore sqs CreateQueue Attributes documentation).

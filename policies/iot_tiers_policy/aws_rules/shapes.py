@@ -156,23 +156,14 @@ class Validator:
     def _list(self, value, shape, path, exempt):
         if not isinstance(value, list):
             return
-        meta = shape.metadata
-        n = len(value)
-        if "min" in meta and n < meta["min"] or "max" in meta and n > meta["max"]:
-            yield ShapeFinding("size", path, value,
-                               f"has {n} item{'s' * (n != 1)}; AWS allows {_bounds(meta, 'items')}", shape.name)
+        yield from _size(value, shape, path, "item", "items")
         for i, item in enumerate(value):
             yield from self.check(item, shape.member, f"{path}[{i}]", exempt=exempt)
 
     def _map(self, value, shape, path, exempt):
         if not isinstance(value, dict):
             return
-        meta = shape.metadata
-        n = len(value)
-        if "min" in meta and n < meta["min"] or "max" in meta and n > meta["max"]:
-            yield ShapeFinding("size", path, value,
-                               f"has {n} entr{'ies' if n != 1 else 'y'}; AWS allows {_bounds(meta, 'entries')}",
-                               shape.name)
+        yield from _size(value, shape, path, "entry", "entries")
         for key, item in value.items():
             if isinstance(key, str) and not self.is_unknown(key):
                 for f in self._string(key, shape.key, f"{path} key {key!r}"):
@@ -214,11 +205,18 @@ class Validator:
                                shape.name)
 
 
+def _size(value: Any, shape: Any, path: str, one: str, many: str) -> Iterator[ShapeFinding]:
+    meta, n = shape.metadata, len(value)
+    if "min" in meta and n < meta["min"] or "max" in meta and n > meta["max"]:
+        yield ShapeFinding("size", path, value, f"has {n} {one if n == 1 else many}; AWS allows "
+                           f"{_bounds(meta, many)}", shape.name)
+
+
 def _bounds(meta: dict, unit: str) -> str:
     lo, hi = meta.get("min"), meta.get("max")
     unit = f" {unit}" if unit else ""
     if lo is not None and lo == hi:
-        return f"exactly {_num(lo)}{unit[:-1] if lo == 1 and unit.endswith('s') else unit}"
+        return f"exactly {_num(lo)}{' item' if lo == 1 and unit == ' items' else unit}"
     if lo is not None and hi is not None:
         return f"{_num(lo)} to {_num(hi)}{unit}"
     if lo is not None:
