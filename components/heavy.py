@@ -556,7 +556,7 @@ class HeavyComputeTier(TierComponent):
         hours, keep = s.plain("snapshot_interval_hours"), s.plain("snapshot_retention_count")
         self.snapshot_policy = self.child(
             aws.dlm.LifecyclePolicy, "snapshots",
-            description=f"{self._name}: data volume every {hours} h, keep {keep}",
+            description=f"{self._name} data volume - every {hours} h - keep {keep}",
             execution_role_arn=self.snapshot_role.arn,
             state="ENABLED",
             policy_details={
@@ -564,7 +564,7 @@ class HeavyComputeTier(TierComponent):
                 "resource_types": ["VOLUME"],
                 "target_tags": {SNAPSHOT_TAG: self.snapshot_key},
                 "schedules": [{
-                    "name": f"every {hours} h, keep {keep}",
+                    "name": f"every {hours} h - keep {keep}",
                     "create_rule": {"interval": hours, "interval_unit": "HOURS", "times": "03:00"},
                     "retain_rule": {"count": keep},
                     "copy_tags": True,

@@ -464,7 +464,7 @@ class RealtimeTier(TierComponent):
     def _security_groups(self) -> None:
         """The ALB from the allowed ranges, the tasks from the ALB only."""
         self.alb_sg = self.child(aws.ec2.SecurityGroup, "alb-sg", vpc_id=self._vpc_id,
-                                 description=f"{self._name}: dashboards to the bridge's load balancer",
+                                 description=f"{self._name}: dashboards to the bridge load balancer",
                                  tags=self.tags())
         self.tasks_sg = self.child(aws.ec2.SecurityGroup, "tasks-sg", vpc_id=self._vpc_id,
                                    description=f"{self._name}: bridge tasks, reachable from their ALB only",

@@ -51,8 +51,8 @@ UNKNOWN_SENTINELS = frozenset({
     UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE,
 })
 
-#: Concern prefixes every policy name starts with (ENGINEERING.md).
-CONCERNS = ("placement", "security", "cost")
+#: Concern prefixes every policy name starts with (ENGINEERING.md); ``aws`` checks inputs against AWS's own rules.
+CONCERNS = ("placement", "security", "cost", "aws")
 
 
 def is_unknown(value: Any) -> bool:

@@ -66,7 +66,7 @@ def test_exemption_is_reported_as_advisory_naming_its_reason(capsys):
     code, doc = preview_json(capsys, "exempted")
     [v] = [v for v in doc["violations"] if v["policy"] == "placement-exempted"]
     assert code == 0 and v["level"] == "advisory"
-    assert "legacy poller, moves to HeavyComputeTier in Q3 (TICKET-42)" in v["message"]
+    assert "legacy poller - moves to HeavyComputeTier in Q3 - TICKET-42" in v["message"]
 
 
 def test_json_output_has_the_contract_shape(capsys):

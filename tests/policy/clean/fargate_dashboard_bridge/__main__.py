@@ -48,7 +48,7 @@ class DashboardBridge(pulumi.ComponentResource):
                 "logConfiguration": {"logDriver": "awslogs", "options": {
                     "awslogs-group": logs.name, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "bridge"}}}]),
             tags={"workload:connections": "persistent", "workload:trigger": "continuous"}, opts=child)
-        alb_sg = aws.ec2.SecurityGroup(f"{name}-alb-sg", vpc_id=VPC, description="dashboards to the bridge's ALB",
+        alb_sg = aws.ec2.SecurityGroup(f"{name}-alb-sg", vpc_id=VPC, description="dashboards to the bridge ALB",
                                        opts=child)
         tasks_sg = aws.ec2.SecurityGroup(f"{name}-tasks-sg", vpc_id=VPC, description="bridge tasks", opts=child)
         aws.vpc.SecurityGroupIngressRule(f"{name}-alb-https", security_group_id=alb_sg.id, cidr_ipv4="0.0.0.0/0",

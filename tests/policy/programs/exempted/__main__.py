@@ -12,5 +12,5 @@ fn = aws.lambda_.Function(
     reserved_concurrent_executions=1,
     code=pulumi.AssetArchive({"index.py": pulumi.StringAsset("def handler(event, context):\n    return {}\n")}),
     tags={"workload:connections": "none", "workload:trigger": "continuous",
-          "workload:exemption": "legacy poller, moves to HeavyComputeTier in Q3 (TICKET-42)"})
+          "workload:exemption": "legacy poller - moves to HeavyComputeTier in Q3 - TICKET-42"})
 aws.cloudwatch.LogGroup("poller-logs", name=fn.name.apply(lambda n: f"/aws/lambda/{n}"), retention_in_days=7)

@@ -1,0 +1,139 @@
+"""Rules AWS applies across resources: the request is refused because of another resource's inputs.
+
+The edges come from property dependencies (an event source mapping's ``eventSourceArn``
+depends on the queue), as everywhere in the pack (:mod:`iot_tiers_policy.graph`).
+A rule whose values are not all known yet is skipped: at ``pulumi up`` the pack sees
+them again, known.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from .._util import contains_unknown
+from ..graph import Graph, Node
+from .check import Violation
+from .documented import ROLE_INLINE_LIMIT, IAM_QUOTAS_URL, document_length
+
+QUEUE = "aws:sqs/queue:Queue"
+FUNCTION = "aws:lambda/function:Function"
+ALIAS = "aws:lambda/alias:Alias"
+ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
+PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+SUBNET = "aws:ec2/subnet:Subnet"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+#: Defaults AWS applies when the input is left out (SQS CreateQueue and Lambda CreateFunction docs).
+SQS_DEFAULT_VISIBILITY = 30
+LAMBDA_DEFAULT_TIMEOUT = 3
+
+SQS_LAMBDA_URL = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
+PROVISIONED_URL = "https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html"
+ALB_SUBNETS = "botocore elbv2 CreateLoadBalancer Subnets documentation"
+
+
+def _known_number(value: Any, default: Optional[float] = None) -> Optional[float]:
+    """A known number (whole ones as int), ``default`` when left out, None when unknown or not a number."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or contains_unknown(value):
+        return None
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(n) if n.is_integer() else n
+
+
+def _functions(graph: Graph, node: Node, prop: str) -> list[Node]:
+    """The functions ``node`` names through ``prop``: directly, or through an alias."""
+    found = graph.deps(node, prop, types=[FUNCTION])
+    for alias in graph.deps(node, prop, types=[ALIAS]):
+        found += graph.deps(alias, "functionName", types=[FUNCTION])
+    return list({f.urn: f for f in found}.values())
+
+
+def _queue_visibility(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    for esm in graph.of_type(ESM):
+        for queue in graph.deps(esm, "eventSourceArn", types=[QUEUE]):
+            visibility = _known_number(queue.props.get("visibilityTimeoutSeconds"), SQS_DEFAULT_VISIBILITY)
+            for fn in _functions(graph, esm, "functionName"):
+                timeout = _known_number(fn.props.get("timeout"), LAMBDA_DEFAULT_TIMEOUT)
+                if visibility is None or timeout is None or timeout <= visibility:
+                    continue
+                yield Violation(
+                    "cross-field", f"eventSourceArn (queue '{queue.name}'), functionName (function '{fn.name}')",
+                    None,
+                    f"the queue's visibility timeout ({int(visibility)} s) is shorter than the function's timeout "
+                    f"({int(timeout)} s): Lambda refuses to create the event source mapping; set the queue's "
+                    f"visibilityTimeoutSeconds to at least the timeout (AWS recommends 6x)", SQS_LAMBDA_URL), esm.urn
+
+
+def _provisioned_vs_reserved(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    per_function: dict[str, tuple[Node, float, list[Node]]] = {}
+    for pc in graph.of_type(PROVISIONED):
+        amount = _known_number(pc.props.get("provisionedConcurrentExecutions"))
+        for fn in _functions(graph, pc, "functionName"):
+            if amount is None:
+                continue
+            _, total, configs = per_function.get(fn.urn, (fn, 0.0, []))
+            per_function[fn.urn] = (fn, total + amount, configs + [pc])
+    for fn, total, configs in per_function.values():
+        reserved = _known_number(fn.props.get("reservedConcurrentExecutions"))
+        if reserved is None or reserved < 0 or total <= reserved:
+            continue
+        for pc in configs:
+            amount = _known_number(pc.props.get("provisionedConcurrentExecutions"))
+            yield Violation(
+                "cross-field", "provisionedConcurrentExecutions", amount,
+                f"the function '{fn.name}' reserves {int(reserved)} concurrent executions, but its provisioned "
+                f"concurrency adds up to {int(total)}: provisioned concurrency cannot exceed reserved concurrency",
+                PROVISIONED_URL), pc.urn
+
+
+def _alb_zones(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    for lb in graph.of_type(*LOAD_BALANCERS):
+        if lb.props.get("loadBalancerType", "application") != "application":
+            continue
+        subnets = lb.props.get("subnets")
+        nodes = graph.deps(lb, "subnets", types=[SUBNET])
+        if not isinstance(subnets, list) or not nodes or len(nodes) < len(subnets):
+            continue  # some subnets come from outside the stack: their zones are not known here
+        zones = {n.props.get("availabilityZone") or n.props.get("availabilityZoneId") for n in nodes}
+        if None in zones or contains_unknown(list(zones)) or len(zones) >= 2:
+            continue
+        yield Violation("cross-field", "subnets", sorted(n.name for n in nodes),
+                        f"all in one Availability Zone ({', '.join(map(str, zones))}): an Application Load "
+                        f"Balancer needs subnets in at least two", ALB_SUBNETS), lb.urn
+
+
+def _role_inline_total(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    for role in graph.of_type(ROLE):
+        docs = [p.get("policy") for p in role.props.get("inlinePolicies") or [] if isinstance(p, dict)]
+        attached = graph.dependents(role, "role", types=[ROLE_POLICY])
+        docs += [p.props.get("policy") for p in attached]
+        if len(docs) < 2 or contains_unknown(docs):
+            continue
+        sizes = [document_length(d) for d in docs]
+        if None in sizes or sum(sizes) <= ROLE_INLINE_LIMIT:
+            continue
+        yield Violation("cross-field", f"policy of {', '.join(p.name for p in attached) or 'inlinePolicies'}",
+                        None, f"the inline policies of role '{role.name}' add up to {sum(sizes)} characters "
+                        f"without white space; IAM allows {ROLE_INLINE_LIMIT} per role", IAM_QUOTAS_URL), role.urn
+
+
+CROSS_RESOURCE_RULES = (_queue_visibility, _provisioned_vs_reserved, _alb_zones, _role_inline_total)
+
+
+def check_stack(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """(violation, urn of the resource AWS would refuse) for every cross-resource rule."""
+    for rule in CROSS_RESOURCE_RULES:
+        try:
+            yield from list(rule(graph))
+        except Exception:  # noqa: BLE001 - fail soft: one rule's bug never aborts the analysis
+            continue
+
+
+__all__ = ["CROSS_RESOURCE_RULES", "check_stack"]
