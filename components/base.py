@@ -4,9 +4,11 @@ import difflib
 import fnmatch
 import inspect
 import json
+import re
 from typing import Any, Callable, Mapping, Optional, TypeVar
 
 import pulumi
+import pulumi_aws as aws
 
 from .config import ConfigError
 
@@ -76,7 +78,9 @@ class TierComponent(pulumi.ComponentResource):
         if opts is not None:
             merged = pulumi.ResourceOptions.merge(merged, opts)
         self._created.append(short)
-        return cls(f"{self._name}-{short}", **kwargs, opts=merged)
+        name = f"{self._name}-{short}"
+        _fit_auto_name(cls, name, kwargs)
+        return cls(name, **kwargs, opts=merged)
 
     def tags(self, extra: Optional[Mapping[str, str]] = None) -> dict[str, str]:
         return {**self.base_tags, **dict(extra or {})}
@@ -97,6 +101,23 @@ class TierComponent(pulumi.ComponentResource):
         if missing:
             raise AttributeError(f"{type(self).__name__} declares outputs it never set: {', '.join(missing)}")
         self.register_outputs({n: getattr(self, n) for n in self.output_names() if getattr(self, n) is not None})
+
+
+#: Types whose physical name AWS caps at 32 characters. pulumi-aws auto-names a resource
+#: "<logical name>-<7 random characters>" and refuses at preview one that would be longer, so a
+#: tier named "dashboard-bridge" could not have its "target-group". Such a child gets a
+#: ``name_prefix`` instead (AWS allows 6 characters), which keeps the random part, and with it
+#: create-before-delete replacement.
+_MAX_NAME = {aws.lb.LoadBalancer: 32, aws.lb.TargetGroup: 32}
+_PREFIX_LEN = 6
+
+
+def _fit_auto_name(cls: type, name: str, kwargs: dict[str, Any]) -> None:
+    limit = _MAX_NAME.get(cls)
+    if limit is None or kwargs.get("name") or kwargs.get("name_prefix") or len(name) + 8 <= limit:
+        return
+    prefix = re.sub(r"[^A-Za-z0-9-]", "", name)[:_PREFIX_LEN]
+    kwargs["name_prefix"] = prefix
 
 
 def policy_document(*statements: Mapping[str, Any]) -> pulumi.Output[str]:

@@ -75,3 +75,27 @@ def test_the_snapshot_policy_and_alb_group_texts_are_ones_aws_accepts(dev_stack,
         assert [v.input for v in check_resource(dlm.type, dlm.name, old).violations] == ["description"]
         old = dict(sg.inputs, description="realtime: dashboards to the bridge's load balancer")
         assert [v.input for v in check_resource(sg.type, sg.name, old).violations] == ["description"]
+
+
+LONG_NAMES = """
+from iot_tiers import HeavyComputeTier, RealtimeTier
+NET = {"vpc_id": "vpc-0abc", "private_subnet_ids": ["subnet-a", "subnet-b"], "public_subnet_ids": ["subnet-c", "subnet-d"]}
+RealtimeTier("dashboard-bridge-eu", {**NET, "environment": "development"})
+HeavyComputeTier("heavy-broker", {"role": "broker", "vpc_id": "vpc-0abc", "subnet_ids": ["subnet-a"],
+                                  "vpc_cidr": "10.0.0.0/16", "load_balancer": True})
+"""
+
+
+@pytest.mark.parametrize("unknowns", ["known", "first-preview"])
+def test_a_long_tier_name_still_gives_load_balancers_names_aws_accepts(tmp_path, unknowns):
+    # "<tier>-target-group" + Pulumi's 7 random characters would pass ELB's 32: the tier
+    # gives such children a name prefix instead (the stack's own heavy broker was one).
+    (tmp_path / "Pulumi.yaml").write_text("name: long-names\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(LONG_NAMES)
+    capture = run_stack(tmp_path, "dev")
+    found, checked = findings(capture, unknowns)
+    assert {"aws:lb/targetGroup:TargetGroup", "aws:lb/loadBalancer:LoadBalancer"} <= checked
+    assert found == []
+    prefixes = {r.name: r.inputs.get("namePrefix") for r in capture.resources if r.type == "aws:lb/targetGroup:TargetGroup"}
+    assert prefixes == {"dashboard-bridge-eu-target-group": "dashbo", "heavy-broker-target-group": "heavy-"}
