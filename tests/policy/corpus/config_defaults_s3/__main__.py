@@ -7,7 +7,7 @@ config = pulumi.Config()
 prefix = config.require("uploadPrefix")          # declared default in Pulumi.yaml
 timeout = config.require_int("scanTimeout")      # declared default in Pulumi.yaml
 memory = config.get_int("memory") or 1024        # not declared at all
-alert_email = config.get("alertEmail")           # declared, no default
+alert_email = config.get("alertEmail")           # optional: who hears about bad images
 
 uploads = aws.s3.Bucket("uploads", force_destroy=False)
 aws.s3.BucketPublicAccessBlock("uploads-private", bucket=uploads.id, block_public_acls=True,
