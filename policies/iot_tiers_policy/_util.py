@@ -15,11 +15,18 @@ Two things shape this module.
   insist on a description, a severity and remediation steps, and turn a check that
   *yields messages* into ``report_violation`` calls. Policy modules keep a list
   ``POLICIES``; :func:`iot_tiers_policy.pack_policies` concatenates them.
+* No policy may abort the analysis. ``pulumi_policy`` turns an exception inside one
+  policy into a failed ``Analyze``/``AnalyzeStack`` call, and the engine into a failed
+  preview. :func:`fail_soft`, which :func:`iot_tiers_policy.pack_policies` applies to
+  every policy of the pack (whoever wrote it), turns it into a violation of that policy
+  on that resource ("could not evaluate: <reason>"); the other policies still run.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import traceback
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from pulumi_policy import (
@@ -50,7 +57,7 @@ UNKNOWN_SENTINELS = frozenset({
 })
 
 #: Concern prefixes every policy name starts with (ENGINEERING.md).
-CONCERNS = ("placement", "security", "cost")
+CONCERNS = ("placement", "security", "reliability", "cost")
 
 
 def is_unknown(value: Any) -> bool:
@@ -158,7 +165,7 @@ def tags_of(props: Mapping[str, Any]) -> Any:
 
     Auto Scaling groups carry tags as a list of ``{key, value, propagateAtLaunch}``.
     """
-    raw = props.get("tags")
+    raw = props.get("tags") if isinstance(props, Mapping) else None
     if is_unknown(raw):
         return raw
     if isinstance(raw, list):
@@ -167,7 +174,7 @@ def tags_of(props: Mapping[str, Any]) -> Any:
             if isinstance(item, Mapping) and "key" in item:
                 out[str(item["key"])] = item.get("value")
         return out
-    return dict(raw or {})
+    return {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
 
 
 def short_type(typ: str) -> str:
@@ -181,6 +188,76 @@ def short_type(typ: str) -> str:
 
 def describe(typ: str, name: str) -> str:
     return f"{short_type(typ)} '{name}'"
+
+
+# ---------------------------------------------------------------- failing soft
+
+#: Exceptions pulumi_policy handles itself: an unknown value read through its proxies
+#: ("can't run policy during preview", advisory) and ``args.not_applicable``.
+_SDK_SIGNALS = (UnknownValueError,)
+
+
+def _is_sdk_signal(exc: BaseException) -> bool:
+    return isinstance(exc, _SDK_SIGNALS) or type(exc).__name__ == "_NotApplicableError"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """``<Type>: <message> (at <file>:<line> in <function>)``, pointing at this package's frame when it has one."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "iot_tiers_policy" in (f.filename or "")] or frames
+    where = ""
+    if ours:
+        f = ours[-1]
+        path = f.filename.replace("\\", "/")
+        short = path.split("iot_tiers_policy/", 1)[-1] if "iot_tiers_policy/" in path else path.rsplit("/", 1)[-1]
+        where = f" (at {short}:{f.lineno} in {f.name})"
+    text = str(exc).strip().replace("\n", " ")
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def could_not_evaluate(exc: BaseException) -> str:
+    """The violation message of a policy that failed on its input."""
+    return f"could not evaluate: {failure_reason(exc)}"
+
+
+def fail_soft(policy: Any) -> Any:
+    """Make ``policy`` report its own failure as a violation instead of aborting the analysis.
+
+    An exception inside ``validate`` (or inside an awaitable it returns) becomes one
+    ``report_violation("could not evaluate: <reason>")``: on the resource being analysed
+    for a resource policy, on the stack for a stack policy. Messages reported before
+    the failure are kept; the SDK's own signals (unknown values, not applicable) pass
+    through untouched. Applying it twice is harmless.
+    """
+    if getattr(policy.validate, "_fails_soft", False):
+        return policy
+    original = policy.validate
+
+    def validate(args: Any, report_violation: ReportViolation) -> Any:
+        try:
+            result = original(args, report_violation)
+        except Exception as exc:
+            if _is_sdk_signal(exc):
+                raise
+            report_violation(could_not_evaluate(exc), None)
+            return None
+        if inspect.isawaitable(result):
+            async def guarded() -> Any:
+                try:
+                    return await result
+                except Exception as exc:
+                    if _is_sdk_signal(exc):
+                        raise
+                    report_violation(could_not_evaluate(exc), None)
+                    return None
+            return guarded()
+        return result
+
+    validate._fails_soft = True  # type: ignore[attr-defined]
+    policy.validate = validate
+    return policy
 
 
 # ---------------------------------------------------------------- policy factories
