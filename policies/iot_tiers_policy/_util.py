@@ -138,6 +138,23 @@ def as_number(value: Any) -> Optional[float]:
     return None
 
 
+def as_size(value: Any) -> Optional[int]:
+    """A count, size or duration: a finite number >= 0 as an int; None for anything else."""
+    n = as_number(value)
+    if n is None or n != n or n in (float("inf"), float("-inf")) or n < 0:
+        return None
+    return int(n)
+
+
+def hashable(value: Any) -> Any:
+    """``value`` itself when it can be a set member, else a stable text form (for counting distinct values)."""
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return json.dumps(value, sort_keys=True, default=str)
+
+
 def as_list(value: Any) -> list:
     """A value that may be one item or a list, as a list (IAM's Action/Resource)."""
     if value is None:
@@ -201,10 +218,17 @@ def _is_sdk_signal(exc: BaseException) -> bool:
     return isinstance(exc, _SDK_SIGNALS) or type(exc).__name__ == "_NotApplicableError"
 
 
+def _library_code(filename: str) -> bool:
+    import sysconfig
+
+    stdlib = sysconfig.get_paths().get("stdlib") or "\0"
+    return "site-packages" in filename or "dist-packages" in filename or filename.startswith(stdlib)
+
+
 def failure_reason(exc: BaseException) -> str:
-    """``<Type>: <message> (at <file>:<line> in <function>)``, pointing at this package's frame when it has one."""
+    """``<Type>: <message> (at <file>:<line> in <function>)``, at the last frame that is not library code."""
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [f for f in frames if "iot_tiers_policy" in (f.filename or "")] or frames
+    ours = [f for f in frames if not _library_code(f.filename or "")] or frames
     where = ""
     if ours:
         f = ours[-1]
