@@ -105,7 +105,8 @@ def render(result: Any, width: int = 100) -> str:
     s = result.summary()
     verdict = "PASSED" if result.passed else "FAILED"
     if result.cost and "error" in result.cost:
-        lines.append(f"Estimated monthly cost: not available ({result.cost['error']})")
+        reason = result.cost["error"] if len(result.cost["error"]) <= 160 else result.cost["error"][:157] + "..."
+        lines.append(f"Estimated monthly cost: not available ({reason}); details: tiers cost --stack {cap.stack}")
     elif result.cost:
         tiers = ", ".join(f"{name} ${usd:,.2f}" for name, usd in result.cost.get("tiers", {}).items())
         lines.append(f"Estimated monthly cost: ${result.cost.get('total_usd', 0):,.2f} ({tiers}); "
