@@ -84,8 +84,13 @@ class Graph:
 
     @classmethod
     def from_stack_args(cls, args: Any) -> "Graph":
+        return cls.from_policy_resources(args.resources)
+
+    @classmethod
+    def from_policy_resources(cls, resources: Iterable[Any]) -> "Graph":
+        """The graph of ``pulumi_policy`` PolicyResources (what a stack policy, or the cost model, is handed)."""
         nodes = []
-        for r in args.resources:
+        for r in resources:
             nodes.append(Node(
                 urn=r.urn, type=r.resource_type, name=r.name, props=plain(r.props) or {},
                 parent=r.parent.urn if r.parent is not None else (r.opts.parent or None),

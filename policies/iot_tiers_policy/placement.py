@@ -32,7 +32,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from . import decision as d
 from ._util import failure_reason, stack_policy
 from .graph import Graph
-from .stack_checks import exempted_findings
+from .stack_checks import exempted_findings, exempted_policy
 from .workload import PLACEMENT_CONFIG, Workload, rule_settings, unassessed, workloads
 
 WORKLOAD_SERVICE = "placement-workload-service"
@@ -226,14 +226,10 @@ POLICIES = [
         remediation="Correct the tag the message names so it describes the workload as built (or change what "
                     "is built); give every workload:exemption tag a reason.",
         check=_for(PROFILE_CONSISTENT), config=PLACEMENT_CONFIG),
-    stack_policy(
-        name=EXEMPTED,
-        description="A placement finding (rule, GPU capacity) on a resource with a reasoned workload:exemption "
-                    "tag: reported with its reason, never blocking.",
-        severity=Severity.LOW,
+    exempted_policy(
+        name=EXEMPTED, findings="placement finding (rule, GPU capacity)",
         remediation="Review the exemption's reason; remove the tag once the workload has moved.",
-        check=_exempted, config=PLACEMENT_CONFIG,
-        enforcement_level=EnforcementLevel.ADVISORY),
+        check=_exempted, config=PLACEMENT_CONFIG),
     stack_policy(
         name=NOT_ASSESSED,
         description="Compute the decision rule does not name (App Runner, AWS Batch, EKS node groups and Fargate "

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional
 
-from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy import Severity
 
 from ._util import as_bool, as_number, describe, dig, each, hashable, is_unknown, stack_policy
 from .graph import Graph, Node
-from .stack_checks import APPAUTOSCALING_TARGET, unless_exempted, exempted_findings
+from .stack_checks import APPAUTOSCALING_TARGET, exempted_findings, exempted_policy, unless_exempted
 from .workload import ASG, AWSX_EC2_SERVICE, AWSX_FARGATE_SERVICE, EC2_INSTANCE, ECS_SERVICE, LAMBDA
 
 MULTI_AZ = "reliability-multi-az"
@@ -174,12 +174,8 @@ POLICIES = [
         remediation="Give the resource subnets in at least minAzs AZs (awsx.ec2.Vpc does by default), run at "
                     "least minTasks ECS tasks, and run instances from an auto-scaling group across AZs.",
         check=unless_exempted(_multi_az_check), config=MULTI_AZ_CONFIG),
-    stack_policy(
-        name=EXEMPTED,
-        description="A multi-AZ finding on a resource with a reasoned workload:exemption tag: reported with its "
-                    "reason, never blocking.",
-        severity=Severity.LOW,
+    exempted_policy(
+        name=EXEMPTED, findings="multi-AZ finding",
         remediation="Review the exemption's reason; remove the tag once the resource spans availability zones.",
-        check=_exempted, config=MULTI_AZ_CONFIG,
-        enforcement_level=EnforcementLevel.ADVISORY),
+        check=_exempted, config=MULTI_AZ_CONFIG),
 ]

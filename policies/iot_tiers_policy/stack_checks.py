@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, Optional
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from . import decision as d
 from ._util import as_number, describe, dig, each, is_unknown, json_value, stack_policy
@@ -162,7 +162,7 @@ def exemption(graph: Graph, urn: Optional[str]) -> Optional[str]:
 
 
 def unless_exempted(check):
-    """Exempted resources are left to placement-exempted, which reports them as advisory."""
+    """Exempted resources are left to the concern's ``*-exempted`` policy, which reports them as advisory."""
     def wrapped(graph: Graph, config: dict[str, Any]):
         for message, urn in check(graph, config):
             if exemption(graph, urn) is None:
@@ -178,6 +178,16 @@ def exempted_findings(graph: Graph, config: dict[str, Any], checks=None) -> Iter
             reason = exemption(graph, urn)
             if reason is not None:
                 yield f"exempted from {name} ({d.TAG_EXEMPTION}: {reason}): {message}", urn
+
+
+def exempted_policy(*, name: str, findings: str, remediation: str, check, config) -> Any:
+    """The advisory policy that reports a concern's findings on exempted resources, with their reasons."""
+    return stack_policy(
+        name=name,
+        description=f"A {findings} on a resource with a reasoned workload:exemption tag: reported with its reason, "
+                    f"never blocking.",
+        severity=Severity.LOW, remediation=remediation, check=check, config=config,
+        enforcement_level=EnforcementLevel.ADVISORY)
 
 
 POLICIES = [
