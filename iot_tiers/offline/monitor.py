@@ -123,7 +123,7 @@ class CapturingMonitor(pmocks.MockMonitor):
         self._own_transforms: dict[str, list[Any]] = {}
         self._stack_callbacks: list[Any] = []
         self._stack_invoke_callbacks: list[Any] = []
-        self._channels: dict[str, callback_pb2_grpc.CallbacksStub] = {}
+        self._channels: dict[str, grpc.Channel] = {}
         #: Children of opaque remote components that only their outputs reference: urn -> component urn.
         self.hidden_children: dict[str, str] = {}
 
@@ -235,10 +235,11 @@ class CapturingMonitor(pmocks.MockMonitor):
         return out
 
     def _stub(self, target: str) -> callback_pb2_grpc.CallbacksStub:
+        """A client of the program's callback server at ``target``, as the engine dials it."""
         with self._lock:
             if target not in self._channels:
-                self._channels[target] = callback_pb2_grpc.CallbacksStub(grpc.insecure_channel(target))
-            return self._channels[target]
+                self._channels[target] = grpc.insecure_channel(target)
+            return callback_pb2_grpc.CallbacksStub(self._channels[target])
 
     def _invoke_callback(self, callback: Any, request_bytes: bytes) -> bytes:
         try:
@@ -274,6 +275,8 @@ class CapturingMonitor(pmocks.MockMonitor):
         return super().Invoke(request)
 
     def close(self) -> None:
+        for channel in self._channels.values():
+            channel.close()
         self._channels.clear()
 
 
