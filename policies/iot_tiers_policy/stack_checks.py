@@ -20,7 +20,7 @@ from typing import Any, Iterator, Optional
 from pulumi_policy import EnforcementLevel, Severity
 
 from . import decision as d
-from ._util import as_number, describe, dig, each, is_unknown, json_value, stack_policy
+from ._util import as_number, describe, each, is_unknown, json_value, stack_policy
 from .graph import Graph, Node
 from .workload import (
     ASG, EC2_INSTANCE, ECS_SERVICE, ECS_TASKDEF, LAUNCH_TEMPLATE, PLACEMENT_CONFIG, workloads,

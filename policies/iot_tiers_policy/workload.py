@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from . import decision as d
-from ._util import as_bool, as_list, as_number, as_size, describe, dig, each, failure_reason, is_unknown, json_value
-from .graph import Graph, Node, is_remote_component_type
+from ._util import as_bool, as_list, as_size, describe, dig, each, failure_reason, is_unknown, json_value
+from .graph import Graph, Node
 
 LAMBDA = "aws:lambda/function:Function"
 LAMBDA_ALIAS = "aws:lambda/alias:Alias"

@@ -12,7 +12,6 @@ policies must not even need that safety net.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
