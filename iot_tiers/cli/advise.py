@@ -4,7 +4,9 @@ Applies the decision rule (the same module the policy pack enforces) to the
 workload described by the options, prints the chain of rule steps, then prices
 the workload on Lambda, ECS Fargate and EC2 at us-east-1 list prices, marking
 the options that cannot run it at all (a GPU on Lambda, a unit of work over
-900 s on Lambda, durable disk on Fargate...) with the reason.
+Lambda's 1,800 s limit, durable disk on Fargate...) with the reason. Over the
+rule's 900 s threshold is not over Lambda's limit: such work can run on Lambda,
+and the line says that the rule places it elsewhere.
 
 Exit codes: 0 advice given, 2 a usage or price file error.
 """
@@ -46,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     w.add_argument("--trigger", choices=("event", "continuous"), default="event",
                    help="runs per event, or all the time (default: event)")
     w.add_argument("--max-duration", type=_non_negative_int, metavar="S",
-                   help="longest unit of work, in seconds (event workloads; default: not declared)")
+                   help="longest unit of work, in seconds (event workloads; default: not declared). The rule's "
+                        "threshold is 900 s; Lambda itself allows up to 1,800 s")
     w.add_argument("--gpu", action=argparse.BooleanOptionalAction, default=False, help="needs a GPU (default: no)")
     w.add_argument("--disk-gb", type=_non_negative_int, default=0, metavar="N",
                    help="durable local disk it needs, GB (default: 0)")
@@ -114,9 +117,20 @@ def run(args: argparse.Namespace) -> int:
             continue
         delta = "(placement)" if o.service is placed else (
             "-" if chosen is None else f"{'+' if o.usd >= chosen else '-'}{money(abs(o.usd - chosen))}")
-        rows.append([mark, o.service.label, money(o.usd), delta, o.summary])
+        rows.append([mark, o.service.label, money(o.usd), delta, o.summary + _rule_note(o, profile, placed)])
     out.append(render_table(["", "SERVICE", "MONTHLY", "VS PLACEMENT", "HOW"], rows, right={2, 3}))
     out += ["", "* where the decision rule places it. Costs are compute only (plus EBS for EC2); "
                 "the message pipeline around it (IoT Core, SQS, DynamoDB) is the same wherever it runs."]
     print("\n".join(out))
     return EXIT_OK
+
+
+def _rule_note(option, profile, placed) -> str:
+    """Why a service that can run the workload is not where the rule puts it, when the rule's threshold is why."""
+    from iot_tiers_policy.decision import LAMBDA_TIMEOUT_LIMIT_S, RULE_LAMBDA_THRESHOLD_S, Service
+
+    if (option.service is Service.LAMBDA and placed is not Service.LAMBDA and profile.trigger == "event"
+            and profile.max_duration_s is not None and profile.max_duration_s >= RULE_LAMBDA_THRESHOLD_S):
+        return (f"; possible on Lambda (it allows up to {LAMBDA_TIMEOUT_LIMIT_S:,} s), but over the rule's "
+                f"{RULE_LAMBDA_THRESHOLD_S} s threshold, so the rule places it on {placed.label}")
+    return ""

@@ -22,7 +22,9 @@ def register(subparsers: Any) -> None:
         description="Run a Pulumi program offline for one stack and check every resource it registers with the "
                     "CrossGuard policy pack, speaking the analyzer protocol to the pack exactly as `pulumi preview "
                     "--policy-pack` does.")
-    p.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    p.add_argument("--stack", required=True,
+                   help="stack name: reads Pulumi.<stack>.yaml; without one, previews a new stack (the project's "
+                        "declared config defaults only), as `pulumi preview` does")
     p.add_argument("--program", default=".", help="directory with Pulumi.yaml and __main__.py (default: .)")
     p.add_argument("--policy-pack", dest="policy_pack", default=None,
                    help="policy pack directory (default: <program>/policies, else the pack shipped with iot-tiers)")
@@ -62,15 +64,23 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[Te
     except (ProjectError, ProgramError, AnalyzerError, PriceError) as exc:
         kind = {"ProjectError": "project", "ProgramError": "program", "PolicyConfigError": "policy config",
                 "AnalyzerError": "policy pack", "PriceError": "price file"}.get(type(exc).__name__, "error")
-        if getattr(args, "json", False):
-            print(json.dumps({"stack": args.stack, "error": {"kind": kind, "message": str(exc)}}), file=out)
-        print(f"error ({kind}): {exc}", file=err)
-        return EXIT_ERROR
+        return _error(args, out, err, kind, str(exc))
+    except Exception:  # our own bug: say so, and never as exit 1 ("a mandatory violation")
+        import traceback
+
+        return _error(args, out, err, "internal error in tiers preview (please report it)", traceback.format_exc())
     if args.json:
         print(json.dumps(result.as_json(), indent=2, default=str), file=out)
     else:
         out.write(render(result))
     return EXIT_OK if result.passed else EXIT_VIOLATION
+
+
+def _error(args: argparse.Namespace, out: TextIO, err: TextIO, kind: str, message: str) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"stack": args.stack, "error": {"kind": kind, "message": message}}), file=out)
+    print(f"error ({kind}): {message}", file=err)
+    return EXIT_ERROR
 
 
 # ---------------------------------------------------------------- the readable report
@@ -81,9 +91,13 @@ def render(result: Any, width: int = 100) -> str:
     lines.append(f"Preview of stack '{cap.stack}' (project {cap.project}): {len(cap.resources)} resources")
     lines.append(f"Policy pack {result.info.name}@{result.info.version} ({len(result.info.policies)} policies), "
                  f"config: {result.policy_config_path or 'pack defaults'}, unknowns: {result.unknowns}")
+    if cap.new_stack:
+        lines.append(f"No Pulumi.{cap.stack}.yaml: previewed as a new stack (the project's declared config "
+                     f"defaults only), as `pulumi preview` does")
     lines.append("")
     lines.extend(_tree(result))
     lines.append("")
+    lines.extend(_placements(result))
     for title, items in (("Mandatory violations", result.mandatory), ("Advisory", result.advisory)):
         lines.append(f"{title} ({len(items)})")
         if not items:
@@ -100,9 +114,12 @@ def render(result: Any, width: int = 100) -> str:
         lines.append("")
     s = result.summary()
     verdict = "PASSED" if result.passed else "FAILED"
-    if result.cost:
-        tiers = ", ".join(f"{name} ${usd:,.2f}" for name, usd in result.cost["tiers"].items())
-        lines.append(f"Estimated monthly cost: ${result.cost['total_usd']:,.2f}" + (f" ({tiers})" if tiers else "")
+    if result.cost and "error" in result.cost:
+        reason = result.cost["error"] if len(result.cost["error"]) <= 160 else result.cost["error"][:157] + "..."
+        lines.append(f"Estimated monthly cost: not available ({reason}); details: tiers cost --stack {cap.stack}")
+    elif result.cost:
+        tiers = ", ".join(f"{name} ${usd:,.2f}" for name, usd in result.cost.get("tiers", {}).items())
+        lines.append(f"Estimated monthly cost: ${result.cost.get('total_usd', 0):,.2f}" + (f" ({tiers})" if tiers else "")
                      + f"; details: tiers cost --stack {cap.stack}")
         for warning in result.cost.get("warnings") or []:
             lines.extend(textwrap.wrap(f"cost estimate: {warning}", width=width, initial_indent="  ",
@@ -110,6 +127,28 @@ def render(result: Any, width: int = 100) -> str:
     lines.append(f"Summary: {s['resources']} resources, {s['policies']} policies, "
                  f"{s['mandatory']} mandatory and {s['advisory']} advisory violations: {verdict}")
     return "\n".join(lines) + "\n"
+
+
+_VERDICT_MARKS = {"pass": "✓", "misplaced": "✗", "exempted": "!", "not-assessed": "?"}
+_SERVICE_LABELS = {"lambda": "Lambda", "fargate": "ECS Fargate", "ec2": "EC2"}
+
+
+def _placements(result: Any) -> list[str]:
+    """Where the decision rule places each workload, one line each."""
+    rows = [p for p in getattr(result, "placements", []) if "verdict" in p and p["verdict"] != "ecs-capacity"]
+    if not rows:
+        return []
+    lines = [f"Placement by the decision rule ({len(rows)} workloads)"]
+    for p in rows:
+        runs = _SERVICE_LABELS.get(p["runsOn"] or "", p["runsOn"] or "?")
+        if p["placedOn"]:
+            placed = f"{_SERVICE_LABELS.get(p['placedOn'], p['placedOn'])} (step {p['step']})"
+            what = f"runs on {runs}, the rule places it on {placed}"
+        else:
+            what = p["why"]
+        lines.append(f"  {_VERDICT_MARKS.get(p['verdict'], '✗')} {p['name']}: {p['verdict']}: {what}")
+    lines.append("")
+    return lines
 
 
 def _tree(result: Any) -> list[str]:

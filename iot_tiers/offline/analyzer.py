@@ -453,12 +453,14 @@ def load_policy_config(path: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def reconcile_config(info: AnalyzerInfo, given: Optional[Mapping[str, Mapping[str, Any]]],
-                     source: str = "policy config") -> dict[str, dict[str, Any]]:
+                     source: str = "policy config", renamed: Optional[Mapping[str, str]] = None
+                     ) -> dict[str, dict[str, Any]]:
     """The config the CLI sends to Configure: schema defaults, then the pack's initial config, then ``given``.
 
     Validates each policy's properties against its schema (as the CLI does) and, unlike
     the CLI, refuses names that are not policies of the pack: a misspelt name would
-    otherwise silently leave a policy at its default level.
+    otherwise silently leave a policy at its default level. ``renamed`` maps former
+    policy names to current ones, for the message.
     """
     import jsonschema
 
@@ -482,6 +484,9 @@ def reconcile_config(info: AnalyzerInfo, given: Optional[Mapping[str, Mapping[st
             if name == "all":
                 continue
             if name not in known:
+                if (renamed or {}).get(name) in known:
+                    raise PolicyConfigError(f"{source}: policy {name!r} is now {renamed[name]!r}: rename it in "
+                                            f"the policy config (its settings are the same)")
                 raise PolicyConfigError(
                     f"{source}: {name!r} is not a policy of pack {info.name}; its policies are: "
                     f"{', '.join(sorted(known))}")

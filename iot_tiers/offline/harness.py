@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import runpy
 import sys
@@ -25,38 +26,12 @@ from typing import Any, Iterator, Optional
 
 import pulumi
 from pulumi.runtime import mocks as pmocks
-from pulumi.runtime import rpc, settings
+from pulumi.runtime import settings
 from pulumi.runtime.sync_await import _sync_await
 
 from .mocks import AwsMocks
+from .monitor import CapturedResource, CapturingMonitor, EngineError, plain_value
 from .project import Project, ProjectError, load_project
-
-
-@dataclass
-class CapturedResource:
-    """One registration, as the engine (and so a policy pack) would see it."""
-
-    urn: str
-    type: str
-    name: str
-    parent: str
-    custom: bool
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    provider: str
-    protect: bool = False
-    remote: bool = False
-    id: str = ""
-
-    @property
-    def tags(self) -> dict[str, str]:
-        return dict(self.inputs.get("tags") or {})
-
-    def as_json(self) -> dict[str, Any]:
-        return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
-                "inputs": self.inputs}
 
 
 @dataclass
@@ -68,6 +43,8 @@ class Capture:
     resources: list[CapturedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     config: dict[str, str] = field(default_factory=dict)
+    #: True when the stack had no Pulumi.<stack>.yaml (previewed as a new stack).
+    new_stack: bool = False
 
     def by_type(self, typ: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == typ]
@@ -106,88 +83,16 @@ class ProgramError(Exception):
         self.config_error = config_error
 
 
-class CapturingMonitor(pmocks.MockMonitor):
-    """A mock resource monitor that keeps every registration request's graph data."""
-
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
-        super().__init__(mocks)
-        self.captured: list[CapturedResource] = []
-        self.stack_urn = ""
-
-    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            self.stack_urn = response.urn
-            return response
-        inputs = rpc.deserialize_properties(request.object)
-        registered = self.resources.get(response.urn)
-        self.captured.append(CapturedResource(
-            urn=response.urn,
-            type=request.type,
-            name=request.name,
-            parent=request.parent,
-            custom=bool(request.custom),
-            inputs=_plain(inputs),
-            outputs=_plain(registered.state if registered else {}),
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            provider=request.provider or self._default_provider(request),
-            protect=bool(request.protect),
-            remote=bool(request.remote),
-            id=registered.id if registered else "",
-        ))
-        return response
-
-    def RegisterResourceOutputs(self, request):  # noqa: N802 (gRPC method name)
-        """A component's ``register_outputs``: kept as the component's outputs, as the engine keeps them."""
-        for r in self.captured:
-            if r.urn == request.urn and not r.custom:
-                r.outputs = _plain(rpc.deserialize_properties(request.outputs))
-        return super().RegisterResourceOutputs(request)
-
-    def _default_provider(self, request) -> str:
-        """The reference the engine gives a custom resource that names no provider.
-
-        Pulumi creates one default provider per package and version; its URN and id
-        are what a policy pack sees as the resource's provider.
-        """
-        if not request.custom:
-            return ""
-        package = request.type.split(":", 1)[0]
-        version = (request.version or "").replace(".", "_")
-        name = f"default_{version}" if version else "default"
-        stack, project = settings.get_stack(), settings.get_project()
-        return f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::{name}::{package}-default-id"
-
-
-def _plain(value: Any) -> Any:
-    """Strip Pulumi's wrappers (secrets, assets) into JSON-friendly values."""
-    if isinstance(value, dict):
-        if rpc._special_sig_key in value and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return _plain(value.get("value"))
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, pulumi.asset.FileArchive):
-        return {"__archive": "file", "path": value.path}
-    if isinstance(value, pulumi.asset.AssetArchive):
-        return {"__archive": "assets", "assets": {k: _plain(v) for k, v in value.assets.items()}}
-    if isinstance(value, pulumi.asset.FileAsset):
-        return {"__asset": "file", "path": value.path}
-    if isinstance(value, pulumi.asset.StringAsset):
-        return {"__asset": "string", "text": value.text}
-    if isinstance(value, float) and value.is_integer():
-        # Protobuf carries every number as a double; give integers back their type.
-        return int(value)
-    if isinstance(value, pulumi.Resource):
-        return {"__resource": str(type(value).__name__)}
-    return value
-
-
 @contextlib.contextmanager
 def _program_context(directory: Path) -> Iterator[None]:
-    """Run as the Pulumi language host would: cwd and import path at the program."""
+    """Run as the Pulumi language host would: cwd and import path at the program, for the whole run.
+
+    The language host runs each program in a process of its own, so a program's own
+    modules (``infra/``, ``components/``...) are forgotten afterwards: the next program
+    run in this process imports its own modules of the same name, not these.
+    """
     old_cwd, old_path = os.getcwd(), list(sys.path)
+    before = set(sys.modules)
     os.chdir(directory)
     sys.path.insert(0, str(directory))
     try:
@@ -195,21 +100,36 @@ def _program_context(directory: Path) -> Iterator[None]:
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
+        root = str(directory) + os.sep
+        for name in set(sys.modules) - before:
+            origin = getattr(sys.modules.get(name), "__file__", None) or ""
+            if origin.startswith(root) and not any(p in origin for p in ("site-packages", "dist-packages")):
+                del sys.modules[name]
 
 
 def run_stack(program_dir: str | Path, stack: str, *, preview: bool = True,
-              extra_config: Optional[dict[str, Any]] = None) -> Capture:
+              extra_config: Optional[dict[str, Any]] = None, new_stack: bool = False) -> Capture:
     """Run ``program_dir``'s ``__main__.py`` for ``stack`` under mocks and capture it.
 
+    ``new_stack``: a stack with no ``Pulumi.<stack>.yaml`` runs as ``pulumi preview`` runs
+    a new stack, with an empty stack config plus the project's declared defaults (False:
+    a missing stack file is a :class:`ProjectError` naming the stacks there).
     Raises :class:`ProjectError` for a missing or malformed project or stack file
     and :class:`ProgramError` when the program itself fails.
     """
     project = load_project(program_dir)
-    config, secret_keys = project.stack_config(stack)
+    if not new_stack and not project.stack_file(stack).exists():
+        known = ", ".join(project.stacks()) or "none"
+        raise ProjectError(f"no stack file {project.stack_file(stack).name} in {project.directory} "
+                           f"(stacks here: {known})")
+    loaded = project.load_stack(stack)
+    config, secret_keys = dict(loaded.values), list(loaded.secret_keys)
     for k, v in (extra_config or {}).items():
         full = k if ":" in k else f"{project.name}:{k}"
-        config[full] = v if isinstance(v, str) else __import__("json").dumps(v)
-    return run_program(project, stack, config, secret_keys, preview=preview)
+        config[full] = v if isinstance(v, str) else json.dumps(v)
+    capture = run_program(project, stack, config, secret_keys, preview=preview)
+    capture.new_stack = not loaded.has_stack_file
+    return capture
 
 
 def run_program(project: Project, stack: str, config: dict[str, str],
@@ -230,27 +150,58 @@ def run_program(project: Project, stack: str, config: dict[str, str],
     exported: dict[str, Any] = {}
 
     def body() -> None:
-        with _program_context(project.directory):
-            runpy.run_path(str(project.main), run_name="__main__")
+        runpy.run_path(str(project.main), run_name="__main__")
         outs = _sync_await(pulumi.Output.from_input(dict(root.outputs)).future())
         exported.update(outs or {})
 
     try:
-        _sync_await(pmocks.run_pulumi_func(body))
+        with _program_context(project.directory):
+            _sync_await(pmocks.run_pulumi_func(body))
     except pulumi.RunError as exc:
         raise ProgramError(str(exc), config_error=True) from None
     except SystemExit as exc:
         raise ProgramError(f"the program exited with status {exc.code}") from None
-    except Exception as exc:  # the user's program crashed: show its traceback, not ours
-        tb = traceback.TracebackException.from_exception(exc)
-        frames = [f for f in tb.stack if str(project.directory) in (f.filename or "")
-                  or "components" in (f.filename or "")]
-        tb.stack = traceback.StackSummary.from_list(frames or list(tb.stack))
-        raise ProgramError("".join(tb.format()).rstrip()) from None
+    except Exception as exc:
+        engine = _engine_error(exc)
+        if engine is not None:
+            raise ProgramError(f"error: {engine}") from None
+        # The user's program crashed: show its traceback, not ours.
+        raise ProgramError(program_traceback(exc, project.directory)) from None
     finally:
         pulumi.runtime.set_all_config({}, [])
+        monitor.close()
 
-    return Capture(project.name, stack, list(monitor.captured), _plain(exported), dict(config))
+    return Capture(project.name, stack, list(monitor.captured), plain_value(exported), dict(config))
 
 
-__all__ = ["Capture", "CapturedResource", "ProgramError", "ProjectError", "run_stack", "run_program"]
+def _engine_error(exc: BaseException) -> Optional[EngineError]:
+    """The engine's own error behind an exception the SDK raised, if there is one."""
+    seen: set[int] = set()
+    stack: list[Optional[BaseException]] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, EngineError):
+            return e
+        stack.extend([e.__cause__, e.__context__])
+    return None
+
+
+#: Frames of these packages are never the program's own: the SDKs and this harness.
+_NOT_THE_PROGRAM = (f"{os.sep}pulumi{os.sep}", f"{os.sep}pulumi_aws{os.sep}", f"{os.sep}pulumi_awsx{os.sep}",
+                    f"{os.sep}iot_tiers{os.sep}offline{os.sep}", f"{os.sep}asyncio{os.sep}")
+
+
+def program_traceback(exc: BaseException, directory: Path) -> str:
+    """The traceback of a program's own error: its frames (and the iot-tiers components it uses), not ours."""
+    tb = traceback.TracebackException.from_exception(exc)
+    frames = [f for f in tb.stack if str(directory) in (f.filename or "")
+              or ("components" in (f.filename or "") and not any(p in (f.filename or "") for p in _NOT_THE_PROGRAM))]
+    tb.stack = traceback.StackSummary.from_list(frames or list(tb.stack))
+    return "".join(tb.format()).rstrip()
+
+
+__all__ = ["Capture", "CapturedResource", "ProgramError", "ProjectError", "program_traceback", "run_stack",
+           "run_program"]

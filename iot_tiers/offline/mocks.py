@@ -3,14 +3,24 @@
 Every resource gets the identifiers AWS would give it (ARNs, queue URLs, ids with
 the right prefixes), derived deterministically from its type and name, so that
 IAM statements in tests name real-looking ARNs and two runs capture the same graph.
+
+Shapes follow the providers' schemas (:mod:`.schema`): a ``pulumi_aws`` resource
+returns its inputs (its outputs carry the same names and types) plus what AWS
+computes; a remote component (every awsx component) returns exactly the outputs
+its schema declares, never its inputs, with resource-typed outputs as references
+to the children the component would create (:meth:`AwsMocks.remote_component`);
+an invoke nobody mocked returns its declared result fields.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
+from pulumi.runtime import rpc
+
+from . import schema
 
 ACCOUNT_ID = "123456789012"
 
@@ -58,7 +68,11 @@ class AwsMocks(pulumi.runtime.Mocks):
             pkg, module, kind = typ, "", ""
 
         if pkg == "awsx":
-            return f"{args.name}-id", self._awsx(kind, args, state)
+            # Without the capturing monitor no one can answer for the component's children:
+            # resource-typed outputs stay out (unknown in a preview).
+            urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{typ}::{args.name}"
+            rid, outputs, _children = self.remote_component(args, urn, references=False)
+            return rid, outputs
         if pkg != "aws":
             return f"{args.name}-id", state
 
@@ -202,19 +216,54 @@ class AwsMocks(pulumi.runtime.Mocks):
         state.setdefault("tagsAll", state.get("tags") or {})
         return rid, state
 
-    def _awsx(self, kind: str, args: pulumi.runtime.MockResourceArgs, state: dict) -> dict:
+    # ------------------------------------------------------------ remote components
+    def remote_component(self, args: pulumi.runtime.MockResourceArgs, urn: str, *,
+                         references: bool = True) -> tuple[str, dict, dict]:
+        """The outputs a remote (multi-language) component returns, as its schema declares them.
+
+        Under mocks no provider constructs the component, so it stays opaque: its children
+        are not registered. Its resource-typed outputs (an ALB's ``loadBalancer``, a VPC's
+        ``natGateways``) are references to the children it would create, whose state the
+        monitor keeps so the program can read them (``alb.load_balancer.dns_name``).
+        Returns ``(id, outputs, {child urn: (id, state)})``.
+        """
+        inputs = dict(args.inputs or {})
+        kind = args.typ.rsplit(":", 1)[-1]
+        qualified = urn.split("::")[2]
+        children: dict[str, tuple[str, dict]] = {}
+
+        def reference(cls: type, prop: str) -> Any:
+            token = schema.type_token(cls)
+            if token is None:
+                return schema.UNKNOWN
+            leaf, _, index = prop.partition("[")
+            name = args.name if not index else f"{args.name}-{schema._snake(leaf).replace('_', '-')}-{index.rstrip(']')}"
+            child_urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{qualified}${token}::{name}"
+            if child_urn not in children:
+                children[child_urn] = self.new_resource(pulumi.runtime.MockResourceArgs(token, name, {}, custom=True))
+            return {rpc._special_sig_key: rpc._special_resource_sig, "urn": child_urn,
+                    "id": children[child_urn][0] or "", "type": token, "name": name, "packageVersion": ""}
+
+        shaper = schema.Shaper(urn, reference=reference if references else None, counts=_awsx_counts(kind, inputs))
+        state = _known(shaper.shape(schema.output_types(args.typ)))
+        self._awsx_identifiers(kind, args.name, inputs, state)
+        return f"{args.name}-id", state, children
+
+    def _awsx_identifiers(self, kind: str, name: str, inputs: dict, state: dict) -> None:
+        """Ids in the formats AWS gives them (subnet ids end in their AZ index, see getSubnet)."""
+        h = _short_hash(name, n=8)
         if kind == "Vpc":
-            azs = int(state.get("numberOfAvailabilityZones") or 2)
-            h = _short_hash(args.name, n=8)
+            counts = _awsx_counts(kind, inputs)
             state["vpcId"] = f"vpc-{h}"
-            state["privateSubnetIds"] = [f"subnet-{h}p{i}" for i in range(azs)]
-            state["publicSubnetIds"] = [f"subnet-{h}u{i}" for i in range(azs)]
-            state["isolatedSubnetIds"] = []
-            state["natGateways"] = []
+            for spec, letter in (("private", "p"), ("public", "u"), ("isolated", "i")):
+                state[f"{spec}SubnetIds"] = [f"subnet-{h}{letter}{i}" for i in range(counts[f"{spec}SubnetIds"])]
+        elif kind in ("ApplicationLoadBalancer", "NetworkLoadBalancer") and "vpcId" in state:
+            state["vpcId"] = inputs.get("vpcId") or f"vpc-{h}"
         elif kind == "Image":
             state["imageUri"] = (f"{self.account}.dkr.ecr.{self.region}.amazonaws.com/"
-                                 f"{args.name}@sha256:{_short_hash(args.name, n=64)}")
-        return state
+                                 f"{name}@sha256:{_short_hash(name, n=64)}")
+        elif kind == "Repository" and "url" in state:
+            state["url"] = f"{self.account}.dkr.ecr.{self.region}.amazonaws.com/{name}-{_short_hash(name, n=7)}"
 
     # ------------------------------------------------------------ invokes
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
@@ -270,9 +319,56 @@ class AwsMocks(pulumi.runtime.Mocks):
         if tok == "aws:ec2/getAmi:getAmi":
             key = repr(sorted(args.args.items()))
             return {"id": "ami-" + _short_hash(key, n=17), "architecture": "arm64"}
-        return {}
+        return self._declared_result(tok, dict(args.args or {}))
+
+    def _declared_result(self, token: str, given: dict) -> dict:
+        """An invoke nobody mocked: its declared result fields, the arguments echoed where names match."""
+        shaper = schema.Shaper(token + repr(sorted(given.items(), key=repr)))
+        result = shaper.shape(schema.invoke_result_types(token), given=given)
+        if "id" in result and isinstance(result["id"], str) and "id" not in given:
+            result["id"] = f"{token.rsplit(':', 1)[-1]}-{_short_hash(repr(sorted(given.items(), key=repr)), n=12)}"
+        return _known(result)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"AwsMocks(region={self.region!r})"
+
+
+def _known(value: Any) -> Any:
+    """``value`` without the parts a mock cannot know (left out, they are unknown in a preview)."""
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items() if v != schema.UNKNOWN}
+    if isinstance(value, list):
+        return [_known(v) for v in value if v != schema.UNKNOWN]
+    return value
+
+
+#: awsx.ec2.Vpc's defaults (pulumi_awsx/ec2/vpc.py): the first 3 AZs, a public and a private
+#: subnet in each, and one NAT gateway per AZ when there are both.
+AWSX_DEFAULT_AZS = 3
+
+
+def _awsx_counts(kind: str, inputs: dict) -> dict[str, int]:
+    """How many items the list outputs of an awsx component hold, from its inputs."""
+    if kind != "Vpc":
+        return {}
+    names = inputs.get("availabilityZoneNames")
+    azs = len(names) if isinstance(names, list) and names else int(inputs.get("numberOfAvailabilityZones") or
+                                                                  AWSX_DEFAULT_AZS)
+    specs = inputs.get("subnetSpecs")
+    kinds = ([str(s.get("type", "")).lower() for s in specs if isinstance(s, dict)]
+             if isinstance(specs, list) and specs else ["public", "private"])
+    per = {k: kinds.count(k) * azs for k in ("public", "private", "isolated")}
+    nat = inputs.get("natGateways")
+    strategy = str(nat.get("strategy") or "") if isinstance(nat, dict) else ""
+    if not strategy:
+        strategy = "OnePerAz" if per["public"] and per["private"] else "None"
+    nats = {"None": 0, "Single": 1}.get(strategy, azs)
+    subnets = sum(per.values())
+    return {"publicSubnetIds": per["public"], "publicSubnets": per["public"],
+            "privateSubnetIds": per["private"], "privateSubnets": per["private"],
+            "isolatedSubnetIds": per["isolated"], "isolatedSubnets": per["isolated"],
+            "subnets": subnets, "routeTables": subnets, "routeTableAssociations": subnets,
+            "routes": per["public"] + (per["private"] if nats else 0),
+            "natGateways": nats, "eips": nats, "vpcEndpoints": 0}
 
 

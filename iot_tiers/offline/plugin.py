@@ -29,7 +29,8 @@ from pulumi.runtime import settings
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 from pulumi.runtime.proto import resource_pb2, resource_pb2_grpc
 
-from .harness import Capture, CapturingMonitor
+from .harness import Capture
+from .monitor import CapturingMonitor
 from .mocks import AwsMocks
 
 _MAX_MESSAGE = 400 * 1024 * 1024
@@ -260,6 +261,5 @@ class ComponentProviderClient:
         e = self.engine
         return self.process.call(self.stub, "Construct", provider_pb2.ConstructRequest(
             project=e.project, stack=e.stack, organization="organization", dryRun=e.preview, parallel=4,
-            # A component at the top of the program: the engine gives it no parent type in its URN.
-            monitorEndpoint=e.address, type=type_token, name=name, parent="",
+            monitorEndpoint=e.address, type=type_token, name=name, parent=e.stack_urn,
             inputs=_struct(inputs), accepts_output_values=True))

@@ -27,6 +27,8 @@ from typing import Any, Optional
 from .analyzer import (
     UNKNOWN, AnalyzerError, AnalyzerInfo, Diagnostic, PolicyPackClient, Resource, load_policy_config, reconcile_config,
 )
+from iot_tiers_policy import PACK_NAME
+
 from .harness import Capture, CapturedResource, run_stack
 
 UNKNOWN_MODES = ("known", "first-preview")
@@ -69,8 +71,12 @@ class PreviewResult:
     violations: list[Diagnostic]
     unknowns: str
     timings: dict[str, float] = field(default_factory=dict)
-    #: The monthly estimate of the same resources (``iot_tiers.offline.costing.estimate_summary``).
+    #: The monthly estimate of the same resources (``iot_tiers.offline.costing.estimate_summary``),
+    #: or ``{"error": reason}`` when the cost model could not price them.
     cost: Optional[dict[str, Any]] = None
+    #: Each workload's verdict by the decision rule (:func:`iot_tiers_policy.placement.assess`), when
+    #: the pack is the iot-tiers pack.
+    placements: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Diagnostic]:
@@ -100,6 +106,7 @@ class PreviewResult:
             "unknowns": self.unknowns,
             "seconds": {k: round(v, 3) for k, v in self.timings.items()},
             "monthlyCost": self.cost,
+            "newStack": self.capture.new_stack,
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -108,6 +115,7 @@ class PreviewResult:
             "project": self.capture.project,
             "resources": [r.as_json() for r in self.capture.resources],
             "violations": [v.as_json() for v in self.violations],
+            "placements": self.placements,
             "summary": self.summary(),
         }
 
@@ -210,16 +218,20 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
                 policy_config: Optional[str | Path] = None, unknowns: str = "known") -> PreviewResult:
     """Run ``program_dir`` for ``stack`` under mocks and its policy pack over the result.
 
+    A stack with no ``Pulumi.<stack>.yaml`` is previewed as a new stack (empty stack
+    config plus the project's declared defaults), as ``pulumi preview`` does.
     ``pack_dir``: the policy pack (default :func:`default_pack_dir`). ``policy_config``:
     a ``--policy-pack-config`` file (default ``<pack>/config/<stack>.json`` when it
     exists). ``unknowns``: ``"known"`` (default) or ``"first-preview"`` (see module doc).
     Raises ``ProjectError``/``ProgramError`` for the program, ``AnalyzerError`` (and its
-    ``PolicyConfigError``) for the pack and its config.
+    ``PolicyConfigError``) for the pack and its config. Nothing after the program run
+    raises for the program's content: a policy that fails is a violation of that
+    policy, a cost model that fails leaves ``cost`` as ``{"error": ...}``.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     program_dir = Path(program_dir).resolve()
-    capture = run_stack(program_dir, stack)
+    capture = run_stack(program_dir, stack, new_stack=True)
     timings["program"] = time.perf_counter() - t0
 
     pack = Path(pack_dir).resolve() if pack_dir else default_pack_dir(program_dir)
@@ -237,7 +249,8 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
         client.handshake_and_configure_stack()
         client.plugin_version()
         info = client.analyzer_info()
-        config = reconcile_config(info, given, source=str(config_path) if config_path else "policy config")
+        config = reconcile_config(info, given, source=str(config_path) if config_path else "policy config",
+                                  renamed=_renamed_policies(info))
         client.configure(config)
         violations: list[Diagnostic] = []
         for r in resources:
@@ -249,7 +262,44 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     order = {p.name: i for i, p in enumerate(info.policies)}
     violations.sort(key=lambda v: (v.level != "mandatory", order.get(v.policy, 1 << 30), v.urn))
     timings["total"] = time.perf_counter() - t0
+    return PreviewResult(capture, pack, config_path, info, config, resources, violations, unknowns, timings,
+                         cost_summary(capture), placements(info, config, resources))
+
+
+def cost_summary(capture: Capture) -> dict[str, Any]:
+    """The monthly estimate's summary, or ``{"error": reason}``: the preview's report never fails on it."""
     from .costing import estimate_capture, estimate_summary
 
-    cost = estimate_summary(estimate_capture(capture))
-    return PreviewResult(capture, pack, config_path, info, config, resources, violations, unknowns, timings, cost)
+    try:
+        return estimate_summary(estimate_capture(capture))
+    except Exception as exc:  # the cost model is no reason to lose the policy verdicts
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _renamed_policies(info: AnalyzerInfo) -> dict[str, str]:
+    if info.name != PACK_NAME:
+        return {}
+    from iot_tiers_policy import RENAMED_POLICIES
+
+    return dict(RENAMED_POLICIES)
+
+
+def placements(info: AnalyzerInfo, config: dict[str, dict[str, Any]], resources: list[Resource]) -> list[dict[str, Any]]:
+    """Each workload's verdict by the decision rule, for the report (the iot-tiers pack only).
+
+    Computed by :func:`iot_tiers_policy.placement.assess`, the code the pack's placement
+    policies run, over the same resources and the same reconciled config.
+    """
+    if info.name != PACK_NAME:
+        return []
+    from iot_tiers_policy.graph import Graph, Node
+    from iot_tiers_policy.placement import WORKLOAD_SERVICE, assess
+
+    nodes = [Node(urn=r.urn, type=r.type, name=r.name, props=dict(r.properties), parent=r.parent or None,
+                  dependencies=list(r.dependencies), property_dependencies=dict(r.property_dependencies))
+             for r in resources]
+    settings = {k: v for k, v in config.get(WORKLOAD_SERVICE, {}).items() if k != "enforcementLevel"}
+    try:
+        return [v.as_json() for v in assess(Graph(nodes), settings)]
+    except Exception as exc:  # the pack itself reports the same failure as a violation
+        return [{"error": f"{type(exc).__name__}: {exc}"}]

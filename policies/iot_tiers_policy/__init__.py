@@ -1,9 +1,11 @@
 """iot-tiers CrossGuard policies. The decision rule lives in :mod:`.decision`.
 
 Each concern is a module of this package that exports ``POLICIES`` (a list of
-``pulumi_policy`` policies): placement, stack_checks, security_* and, later,
-cost. :func:`pack_policies` finds every such module, so adding a concern is
-adding a file; nothing else needs to change.
+``pulumi_policy`` policies): placement, stack_checks, reliability, security_*,
+budget. :func:`pack_policies` finds every such module, so adding a concern is
+adding a file; nothing else needs to change. Every policy it returns fails soft
+(:func:`._util.fail_soft`): an exception inside one is a violation of that policy,
+never an aborted analysis.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from typing import Any
 
 PACK_NAME = "iot-tiers"
 
+#: Former policy names -> current ones (a policy config naming the former gets told).
+RENAMED_POLICIES = {"placement-multi-az-prod": "reliability-multi-az"}
+
 #: Modules listed first keep their order in the pack (and in `tiers preview` output);
 #: any other module exporting POLICIES follows, alphabetically.
-FIRST = ("placement", "stack_checks")
+FIRST = ("placement", "stack_checks", "reliability")
 
 
 def policy_modules() -> list[str]:
@@ -27,7 +32,9 @@ def policy_modules() -> list[str]:
 
 
 def pack_policies() -> list[Any]:
-    """Every policy of the pack, checked for unique names."""
+    """Every policy of the pack, checked for unique names, each failing soft."""
+    from ._util import fail_soft
+
     policies: list[Any] = []
     seen: dict[str, str] = {}
     for name in policy_modules():
@@ -35,5 +42,5 @@ def pack_policies() -> list[Any]:
             if policy.name in seen:
                 raise ValueError(f"policy {policy.name!r} is defined in both {seen[policy.name]} and {name}")
             seen[policy.name] = name
-            policies.append(policy)
+            policies.append(fail_soft(policy))
     return policies

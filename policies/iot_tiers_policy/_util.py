@@ -15,11 +15,18 @@ Two things shape this module.
   insist on a description, a severity and remediation steps, and turn a check that
   *yields messages* into ``report_violation`` calls. Policy modules keep a list
   ``POLICIES``; :func:`iot_tiers_policy.pack_policies` concatenates them.
+* No policy may abort the analysis. ``pulumi_policy`` turns an exception inside one
+  policy into a failed ``Analyze``/``AnalyzeStack`` call, and the engine into a failed
+  preview. :func:`fail_soft`, which :func:`iot_tiers_policy.pack_policies` applies to
+  every policy of the pack (whoever wrote it), turns it into a violation of that policy
+  on that resource ("could not evaluate: <reason>"); the other policies still run.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import traceback
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from pulumi_policy import (
@@ -52,7 +59,7 @@ UNKNOWN_SENTINELS = frozenset({
 })
 
 #: Concern prefixes every policy name starts with (ENGINEERING.md); ``aws`` checks inputs against AWS's own rules.
-CONCERNS = ("placement", "security", "cost", "aws")
+CONCERNS = ("placement", "security", "reliability", "cost", "aws")
 
 
 def is_unknown(value: Any) -> bool:
@@ -133,6 +140,23 @@ def as_number(value: Any) -> Optional[float]:
     return None
 
 
+def as_size(value: Any) -> Optional[int]:
+    """A count, size or duration: a finite number >= 0 as an int; None for anything else."""
+    n = as_number(value)
+    if n is None or n != n or n in (float("inf"), float("-inf")) or n < 0:
+        return None
+    return int(n)
+
+
+def hashable(value: Any) -> Any:
+    """``value`` itself when it can be a set member, else a stable text form (for counting distinct values)."""
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return json.dumps(value, sort_keys=True, default=str)
+
+
 def as_list(value: Any) -> list:
     """A value that may be one item or a list, as a list (IAM's Action/Resource)."""
     if value is None:
@@ -160,7 +184,7 @@ def tags_of(props: Mapping[str, Any]) -> Any:
 
     Auto Scaling groups carry tags as a list of ``{key, value, propagateAtLaunch}``.
     """
-    raw = props.get("tags")
+    raw = props.get("tags") if isinstance(props, Mapping) else None
     if is_unknown(raw):
         return raw
     if isinstance(raw, list):
@@ -169,7 +193,7 @@ def tags_of(props: Mapping[str, Any]) -> Any:
             if isinstance(item, Mapping) and "key" in item:
                 out[str(item["key"])] = item.get("value")
         return out
-    return dict(raw or {})
+    return {str(k): v for k, v in raw.items()} if isinstance(raw, Mapping) else {}
 
 
 def short_type(typ: str) -> str:
@@ -183,6 +207,83 @@ def short_type(typ: str) -> str:
 
 def describe(typ: str, name: str) -> str:
     return f"{short_type(typ)} '{name}'"
+
+
+# ---------------------------------------------------------------- failing soft
+
+#: Exceptions pulumi_policy handles itself: an unknown value read through its proxies
+#: ("can't run policy during preview", advisory) and ``args.not_applicable``.
+_SDK_SIGNALS = (UnknownValueError,)
+
+
+def _is_sdk_signal(exc: BaseException) -> bool:
+    return isinstance(exc, _SDK_SIGNALS) or type(exc).__name__ == "_NotApplicableError"
+
+
+def _library_code(filename: str) -> bool:
+    import sysconfig
+
+    stdlib = sysconfig.get_paths().get("stdlib") or "\0"
+    return "site-packages" in filename or "dist-packages" in filename or filename.startswith(stdlib)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """``<Type>: <message> (at <file>:<line> in <function>)``, at the last frame that is not library code."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if not _library_code(f.filename or "")] or frames
+    where = ""
+    if ours:
+        f = ours[-1]
+        path = f.filename.replace("\\", "/")
+        short = path.split("iot_tiers_policy/", 1)[-1] if "iot_tiers_policy/" in path else path.rsplit("/", 1)[-1]
+        where = f" (at {short}:{f.lineno} in {f.name})"
+    text = str(exc).strip().replace("\n", " ")
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def could_not_evaluate(exc: BaseException) -> str:
+    """The violation message of a policy that failed on its input."""
+    return f"could not evaluate: {failure_reason(exc)}"
+
+
+def fail_soft(policy: Any) -> Any:
+    """Make ``policy`` report its own failure as a violation instead of aborting the analysis.
+
+    An exception inside ``validate`` (or inside an awaitable it returns) becomes one
+    ``report_violation("could not evaluate: <reason>")``: on the resource being analysed
+    for a resource policy, on the stack for a stack policy. Messages reported before
+    the failure are kept; the SDK's own signals (unknown values, not applicable) pass
+    through untouched. Applying it twice is harmless.
+    """
+    if getattr(policy.validate, "_fails_soft", False):
+        return policy
+    original = policy.validate
+
+    def validate(args: Any, report_violation: ReportViolation) -> Any:
+        try:
+            result = original(args, report_violation)
+        except Exception as exc:
+            if _is_sdk_signal(exc):
+                raise
+            report_violation(could_not_evaluate(exc), None)
+            return None
+        if inspect.isawaitable(result):
+            async def guarded() -> Any:
+                try:
+                    return await result
+                except Exception as exc:
+                    if _is_sdk_signal(exc):
+                        raise
+                    report_violation(could_not_evaluate(exc), None)
+                    return None
+            return guarded()
+        return result
+
+    validate._fails_soft = True  # type: ignore[attr-defined]
+    policy.validate = validate
+    return policy
 
 
 # ---------------------------------------------------------------- policy factories

@@ -91,18 +91,18 @@ def test_advise_says_gpu_on_lambda_and_fargate_is_not_possible_with_the_reason(c
     code, out, _ = run(capsys, "advise", "--gpu", "--trigger", "continuous")
     assert code == 0
     assert "Placement: EC2" in out
-    assert "step 0: needs a GPU or durable local disk? yes (a GPU) -> EC2" in out
+    assert "step 0: needs a GPU, durable local disk, or more than 200 GiB of local storage? yes (a GPU) -> EC2" in out
     assert "not possible" in out and "Lambda has no GPUs" in out and "Fargate offers no GPUs" in out
     assert "g4dn.xlarge" in out
 
 
-def test_advise_says_a_unit_over_900_s_cannot_run_on_lambda(capsys):
+def test_advise_says_a_unit_over_lambdas_limit_cannot_run_on_lambda(capsys):
     code, out, _ = run(capsys, "advise", "--max-duration", "3600", "--messages-per-day", "24", "--json")
     doc = json.loads(out)
     assert doc["placement"] == "ec2"
     lam = next(o for o in doc["options"] if o["service"] == "lambda")
     assert lam["possible"] is False and lam["monthly_usd"] is None
-    assert "3600 s exceeds Lambda's 900 s limit" in lam["reason"]
+    assert "3600 s is over Lambda's 1,800 s limit" in lam["reason"]
 
 
 def test_advise_rejects_bad_input_with_the_allowed_values(capsys):

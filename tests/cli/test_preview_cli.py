@@ -22,8 +22,8 @@ def preview(capsys, program: Path, *extra: str, stack: str = "dev") -> tuple[int
     return code, out, err
 
 
-def preview_json(capsys, name: str, *extra: str) -> tuple[int, dict]:
-    code, out, _ = preview(capsys, PROGRAMS / name, "--json", *extra)
+def preview_json(capsys, name: str, *extra: str, stack: str = "dev") -> tuple[int, dict]:
+    code, out, _ = preview(capsys, PROGRAMS / name, "--json", *extra, stack=stack)
     return code, json.loads(out)
 
 
@@ -120,9 +120,12 @@ def test_broken_program_exits_2_with_its_own_message(capsys):
     assert "fleetSize" in err and "Traceback" not in err
 
 
-def test_missing_stack_file_exits_2_naming_the_stacks(capsys):
-    code, _, err = preview(capsys, PROGRAMS / "undeclared", stack="nope")
-    assert code == 2 and "Pulumi.nope.yaml" in err and "dev" in err
+def test_a_stack_without_a_stack_file_is_previewed_as_a_new_stack(capsys):
+    code, out, _ = preview(capsys, PROGRAMS / "undeclared", stack="nope")
+    assert code == 1 and "No Pulumi.nope.yaml: previewed as a new stack" in out
+    assert "placement-profile-declared" in out
+    code, doc = preview_json(capsys, "undeclared", stack="nope")
+    assert code == 1 and doc["summary"]["newStack"] is True and doc["stack"] == "nope"
 
 
 def test_bad_policy_config_exits_2_naming_the_policy(capsys, tmp_path):
@@ -130,14 +133,17 @@ def test_bad_policy_config_exits_2_naming_the_policy(capsys, tmp_path):
     bad.write_text(json.dumps({"placement-workload-servise": "advisory"}))
     code, _, err = preview(capsys, PROGRAMS / "undeclared", "--policy-config", str(bad))
     assert code == 2 and "placement-workload-servise" in err and "placement-workload-service" in err
-    bad.write_text(json.dumps({"placement-multi-az-prod": {"minAzs": "two"}}))
+    bad.write_text(json.dumps({"reliability-multi-az": {"minAzs": "two"}}))
     code, _, err = preview(capsys, PROGRAMS / "undeclared", "--policy-config", str(bad))
     assert code == 2 and "minAzs" in err
+    bad.write_text(json.dumps({"placement-multi-az-prod": "disabled"}))
+    code, _, err = preview(capsys, PROGRAMS / "undeclared", "--policy-config", str(bad))
+    assert code == 2 and "'placement-multi-az-prod' is now 'reliability-multi-az'" in err
 
 
 def test_policy_config_relaxes_a_blocking_policy(capsys, tmp_path):
     relaxed = tmp_path / "relaxed.json"
-    relaxed.write_text(json.dumps({"placement-profile-declared": "advisory", "placement-multi-az-prod": "disabled"}))
+    relaxed.write_text(json.dumps({"placement-profile-declared": "advisory", "reliability-multi-az": "disabled"}))
     code, doc = preview_json(capsys, "undeclared", "--policy-config", str(relaxed))
     assert code == 0 and [v["level"] for v in doc["violations"]] == ["advisory"]
 

@@ -181,11 +181,11 @@ CASES = [
     ("placement-gpu-instance-heavy-compute", (INSTANCE, "box"),
      instance({"workload:connections": "none", "workload:trigger": "event", "workload:max-duration": "60"}, "p4d.24xlarge"),
      instance({}, "p4d.24xlarge"), ["no workload profile"]),
-    ("placement-multi-az-prod", (SERVICE, "api"), subnets_service("us-east-1a", "us-east-1b"),
+    ("reliability-multi-az", (SERVICE, "api"), subnets_service("us-east-1a", "us-east-1b"),
      subnets_service("us-east-1a", "us-east-1a"), ["1 AZ(s)", "us-east-1a"]),
-    ("placement-multi-az-prod", (SERVICE, "api"), subnets_service("us-east-1a", "us-east-1b"),
+    ("reliability-multi-az", (SERVICE, "api"), subnets_service("us-east-1a", "us-east-1b"),
      subnets_service("us-east-1a", UNKNOWN), ["cannot verify", "unknown at preview"]),
-    ("placement-multi-az-prod", (INSTANCE, "box"), [], instance({}), ["single instance"]),
+    ("reliability-multi-az", (INSTANCE, "box"), [], instance({}), ["single instance"]),
     ("security-lambda-event-source-dlq", ("aws:lambda/eventSourceMapping:EventSourceMapping", "esm"),
      esm({"redrivePolicy": UNKNOWN}), esm({}), ["queue 'src'", "dead-letter"]),
     ("security-lambda-async-dlq", (FN, "notify"), async_fn({"deadLetterConfig": {"targetArn": "arn:aws:sqs:x"}}),
@@ -214,15 +214,13 @@ def test_exempted_misplacement_is_not_a_mandatory_violation(default_config):
     stack = instance({"workload:connections": "persistent", "workload:trigger": "continuous",
                       "workload:exemption": "moves in Q3"})
     diags = default_config.analyze_stack(stack)
-    assert [d.policy for d in diags if d.level == "mandatory" and d.policy.startswith("placement-")
-            and d.policy != "placement-multi-az-prod"] == []
+    assert [d.policy for d in diags if d.level == "mandatory" and d.policy.startswith("placement-")] == []
 
 
 def test_gpu_instance_for_one_minute_event_jobs_is_placed_correctly(default_config):
     stack = instance({"workload:connections": "none", "workload:trigger": "event", "workload:max-duration": "60"},
                      "g5.xlarge")
-    placement = [d for d in default_config.analyze_stack(stack)
-                 if d.policy.startswith("placement-") and d.policy != "placement-multi-az-prod"]
+    placement = [d for d in default_config.analyze_stack(stack) if d.policy.startswith("placement-")]
     assert placement == []
 
 
@@ -230,14 +228,15 @@ def test_exempted_multi_az_finding_moves_to_advisory(default_config):
     stack = instance({"workload:connections": "none", "workload:trigger": "continuous",
                       "workload:exemption": "single-node TSDB, snapshots restore in another AZ"})
     diags = default_config.analyze_stack(stack)
-    assert not [d for d in diags if d.policy == "placement-multi-az-prod"]
-    [d] = [d for d in diags if d.policy == "placement-exempted"]
-    assert d.level == "advisory" and "placement-multi-az-prod" in d.message and "single-node TSDB" in d.message
+    assert not [d for d in diags if d.policy == "reliability-multi-az"]
+    [d] = [d for d in diags if d.policy == "reliability-exempted"]
+    assert d.level == "advisory" and "reliability-multi-az" in d.message and "single-node TSDB" in d.message
+    assert not [d for d in diags if d.policy == "placement-exempted"]
 
 
 def test_disabled_stack_policy_reports_nothing(pack):
     try:
-        pack.configure({"placement-multi-az-prod": "disabled"})
-        assert not [d for d in pack.analyze_stack(instance({})) if d.policy == "placement-multi-az-prod"]
+        pack.configure({"reliability-multi-az": "disabled"})
+        assert not [d for d in pack.analyze_stack(instance({})) if d.policy == "reliability-multi-az"]
     finally:
         pack.configure({})

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..decision import LAMBDA_MAX_DURATION_S, Service, WorkloadProfile, place
+from ..decision import LAMBDA_MAX_DURATION_S, LAMBDA_TIMEOUT_LIMIT_S, Service, WorkloadProfile, lambda_limit_note, place
 from . import formulas as f
 from . import telemetry as tm
 from .formulas import LineItem
@@ -96,12 +96,14 @@ def lambda_impossible(profile: WorkloadProfile) -> Optional[str]:
     if profile.disk_gb:
         return "Lambda has no durable local disk (/tmp is at most 10 GB and goes with the execution environment)"
     if profile.persistent_connections:
-        return ("a Lambda invocation cannot hold a client connection open: it ends within 900 s and "
-                "keeps nothing between invocations")
+        return (f"a Lambda invocation cannot hold a client connection open: it ends within its timeout (AWS "
+                f"allows at most {LAMBDA_TIMEOUT_LIMIT_S:,} s) and keeps nothing between invocations")
     if profile.trigger == "continuous":
-        return "Lambda runs per event, at most 900 s an invocation: a process that runs continuously cannot"
-    if profile.max_duration_s is not None and profile.max_duration_s >= LAMBDA_MAX_DURATION_S:
-        return f"a unit of work of {profile.max_duration_s} s exceeds Lambda's 900 s limit per invocation"
+        return (f"Lambda runs per event, at most {LAMBDA_TIMEOUT_LIMIT_S:,} s an invocation (AWS's limit): a "
+                f"process that runs continuously cannot")
+    # Over the rule's 900 s threshold is not impossible: only AWS's own limit is.
+    if profile.max_duration_s is not None and profile.max_duration_s > LAMBDA_TIMEOUT_LIMIT_S:
+        return f"a unit of work of {profile.max_duration_s} s is {lambda_limit_note(profile.max_duration_s)}"
     return None
 
 
