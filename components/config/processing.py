@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from iot_tiers_policy.decision import LAMBDA_MAX_DURATION_S
+from iot_tiers_policy.decision import RULE_LAMBDA_THRESHOLD_S
 
 from .schema import Setting, int_range, log_retention, matches
 
@@ -17,8 +17,8 @@ SETTINGS: list[Setting] = [
     Setting(T, "timeout_s", "integer", 30,
             "Timeout of one invocation (one SQS batch), in seconds. The queue's visibility "
             "timeout is set to 6x this, as AWS recommends for SQS event sources.",
-            f"a whole number of seconds from 1 to {LAMBDA_MAX_DURATION_S - 1}: the decision rule puts work "
-            f"that runs {LAMBDA_MAX_DURATION_S} s or longer on EC2", int_range(1, LAMBDA_MAX_DURATION_S - 1)),
+            f"a whole number of seconds from 1 to {RULE_LAMBDA_THRESHOLD_S - 1}: the decision rule puts work "
+            f"that runs {RULE_LAMBDA_THRESHOLD_S} s or longer on EC2", int_range(1, RULE_LAMBDA_THRESHOLD_S - 1)),
     Setting(T, "batch_size", "integer", 100,
             "Readings per Lambda invocation from the SQS queue. Above 10 needs a batching window.",
             "a whole number from 1 to 10000", int_range(1, 10000)),

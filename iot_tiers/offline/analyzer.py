@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
-import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
@@ -38,6 +37,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
+from .process import PluginError, PluginProcess
+
 #: The engine's marshalling signature keys for assets and archives (sdk/go/common/resource/properties.go).
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
@@ -47,7 +48,6 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 #: What ``pulumi.policy`` is given as the engine address; it parses it but never dials it.
 PLACEHOLDER_ENGINE = "127.0.0.1:0"
-_MAX_MESSAGE = 400 * 1024 * 1024  # as pulumi_policy's server
 
 LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate", pb.DISABLED: "disabled"}
 LEVEL_VALUES = {v: k for k, v in LEVELS.items()}
@@ -234,10 +234,8 @@ class PolicyPackClient:
         self.secret_keys = list(secret_keys)
         self.dry_run = dry_run
         self.start_timeout = start_timeout
-        self.process: Optional[subprocess.Popen] = None
-        self.channel: Optional[grpc.Channel] = None
+        self._plugin: Optional[PluginProcess] = None
         self.stub: Optional[pb_grpc.AnalyzerStub] = None
-        self._stderr = None
         self.port: Optional[int] = None
         self.version = ""
 
@@ -252,84 +250,28 @@ class PolicyPackClient:
             "PULUMI_ORGANIZATION": self.organization,
             "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
         })
-        self._stderr = tempfile.TemporaryFile()
-        cmd = pack_command(self.pack_dir)
-        self.process = subprocess.Popen(cmd, cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=self._stderr)
-        self.port = self._read_port()
-        # Keep draining stdout so a policy that prints cannot block on a full pipe.
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=[
-            ("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)])
+        # pulumi_policy stops its server on KeyboardInterrupt: SIGINT first, then insist.
+        self._plugin = PluginProcess(pack_command(self.pack_dir), name=f"policy pack {self.pack_dir}",
+                                     cwd=self.pack_dir, env=env, start_timeout=self.start_timeout,
+                                     stop_signal=signal.SIGINT)
         try:
-            grpc.channel_ready_future(self.channel).result(timeout=self.start_timeout)
-        except grpc.FutureTimeoutError:
-            self.close()
-            raise AnalyzerError(f"policy pack {self.pack_dir} printed port {self.port} but does not answer") from None
-        self.stub = pb_grpc.AnalyzerStub(self.channel)
+            self._plugin.start()
+        except PluginError as exc:
+            raise AnalyzerError(str(exc)) from None
+        self.port = self._plugin.port
+        self.stub = pb_grpc.AnalyzerStub(self._plugin.channel)
         return self
 
-    def _read_port(self) -> int:
-        assert self.process is not None and self.process.stdout is not None
-        result: dict[str, Any] = {}
-
-        def read() -> None:
-            result["line"] = self.process.stdout.readline()
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(self.start_timeout)
-        line = result.get("line", b"")
-        try:
-            return int(line.strip())
-        except ValueError:
-            pass
-        if reader.is_alive():
-            self.close()
-            raise AnalyzerError(f"policy pack {self.pack_dir} printed no port within {self.start_timeout:.0f} s")
-        self.process.wait(timeout=10)
-        err, code = self.stderr_text(), self.process.returncode
-        self.close()
-        raise AnalyzerError(f"policy pack {self.pack_dir} failed to start "
-                            f"(exit {code}):\n{err or line.decode(errors='replace')}".rstrip())
-
-    def _drain(self) -> None:
-        stream = self.process.stdout if self.process else None
-        if stream is None:
-            return
-        try:
-            for _ in iter(lambda: stream.read(65536), b""):
-                pass
-        except (OSError, ValueError):
-            pass
+    @property
+    def process(self) -> Optional[subprocess.Popen]:
+        return self._plugin.process if self._plugin else None
 
     def stderr_text(self) -> str:
-        if self._stderr is None:
-            return ""
-        try:
-            self._stderr.seek(0)
-            return self._stderr.read().decode(errors="replace").strip()
-        except (OSError, ValueError):
-            return ""
+        return self._plugin.stderr_text() if self._plugin else ""
 
     def close(self) -> None:
-        if self.channel is not None:
-            self.channel.close()
-            self.channel = None
-        proc, self.process = self.process, None
-        if proc is not None and proc.poll() is None:
-            # pulumi_policy stops its server on KeyboardInterrupt: SIGINT first, then insist.
-            try:
-                proc.send_signal(2)
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        if proc is not None and proc.stdout is not None:
-            proc.stdout.close()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
+        if self._plugin is not None:
+            self._plugin.close()
 
     def __enter__(self) -> "PolicyPackClient":
         return self.start()
@@ -339,12 +281,11 @@ class PolicyPackClient:
 
     # ------------------------------------------------------------ calls
     def _call(self, method: str, request: Any) -> Any:
-        assert self.stub is not None, "start() the client first"
+        assert self.stub is not None and self._plugin is not None, "start() the client first"
         try:
-            return getattr(self.stub, method)(request)
-        except grpc.RpcError as exc:
-            detail = exc.details() if hasattr(exc, "details") else str(exc)
-            raise AnalyzerError(f"policy pack {method} failed: {detail}\n{self.stderr_text()}".rstrip()) from None
+            return self._plugin.call(self.stub, method, request, timeout=None)
+        except PluginError as exc:
+            raise AnalyzerError(str(exc)) from None
 
     def handshake_and_configure_stack(self, tags: Optional[Mapping[str, str]] = None) -> None:
         """Handshake (skipped when the pack does not implement it) and ConfigureStack, as the CLI does."""

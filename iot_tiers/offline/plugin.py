@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 from concurrent import futures
 from pathlib import Path
@@ -30,109 +27,9 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, prov
 from pulumi.runtime.proto import resource_pb2, resource_pb2_grpc
 
 from .harness import Capture
-from .monitor import CapturingMonitor
 from .mocks import AwsMocks
-
-_MAX_MESSAGE = 400 * 1024 * 1024
-
-
-class PluginError(Exception):
-    """A plugin failed to start, or a call to it failed (the message carries its stderr)."""
-
-
-class PluginProcess:
-    """A plugin process and a gRPC channel to it. Use as a context manager."""
-
-    def __init__(self, command: Sequence[str], *, name: str, cwd: Optional[Path] = None,
-                 env: Optional[Mapping[str, str]] = None, start_timeout: float = 60.0) -> None:
-        self.command, self.name, self.cwd = list(command), name, cwd
-        self.env = dict(os.environ if env is None else env)
-        self.start_timeout = start_timeout
-        self.process: Optional[subprocess.Popen] = None
-        self.channel: Optional[grpc.Channel] = None
-        self._stderr: Any = None
-
-    def start(self) -> "PluginProcess":
-        self._stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=self._stderr)
-        port = self._read_port()
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=[
-            ("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)])
-        try:
-            grpc.channel_ready_future(self.channel).result(timeout=self.start_timeout)
-        except grpc.FutureTimeoutError:
-            self.close()
-            raise PluginError(f"{self.name} printed port {port} but does not answer") from None
-        return self
-
-    def _read_port(self) -> int:
-        assert self.process is not None and self.process.stdout is not None
-        line: dict[str, bytes] = {}
-        reader = threading.Thread(target=lambda: line.setdefault("text", self.process.stdout.readline()),
-                                  daemon=True)
-        reader.start()
-        reader.join(self.start_timeout)
-        text = line.get("text", b"")
-        try:
-            return int(text.strip())
-        except ValueError:
-            pass
-        if reader.is_alive():
-            self.close()
-            raise PluginError(f"{self.name} printed no port within {self.start_timeout:.0f} s")
-        self.process.wait(timeout=10)
-        code, err = self.process.returncode, self.stderr_text()
-        self.close()
-        raise PluginError(f"{self.name} failed to start (exit {code}):\n"
-                          f"{err or text.decode(errors='replace')}".rstrip())
-
-    def _drain(self) -> None:
-        stream = self.process.stdout if self.process else None
-        try:
-            for _ in iter(lambda: stream.read(65536), b""):  # type: ignore[union-attr]
-                pass
-        except (OSError, ValueError, AttributeError):
-            pass
-
-    def stderr_text(self) -> str:
-        try:
-            self._stderr.seek(0)
-            return self._stderr.read().decode(errors="replace").strip()
-        except (AttributeError, OSError, ValueError):
-            return ""
-
-    def call(self, stub: Any, method: str, request: Any, timeout: float = 120.0) -> Any:
-        try:
-            return getattr(stub, method)(request, timeout=timeout)
-        except grpc.RpcError as exc:
-            detail = exc.details() if hasattr(exc, "details") else str(exc)
-            raise PluginError(f"{self.name} {method} failed: {detail}\n{self.stderr_text()}".rstrip()) from None
-
-    def close(self) -> None:
-        if self.channel is not None:
-            self.channel.close()
-            self.channel = None
-        proc, self.process = self.process, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        if proc is not None and proc.stdout is not None:
-            proc.stdout.close()
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-
-    def __enter__(self) -> "PluginProcess":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+from .monitor import CapturingMonitor
+from .process import MAX_MESSAGE, PluginError, PluginProcess  # noqa: F401 (PluginError: for callers)
 
 
 class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
@@ -202,7 +99,7 @@ class EngineServer:
             type="pulumi:pulumi:Stack", name=f"{project}-{stack}")).urn
         self.engine = _Engine(stack_urn)
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8), options=[
-            ("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)])
+            ("grpc.max_receive_message_length", MAX_MESSAGE), ("grpc.max_send_message_length", MAX_MESSAGE)])
         resource_pb2_grpc.add_ResourceMonitorServicer_to_server(_Monitor(self.monitor, contextvars.copy_context()),
                                                                 self.server)
         engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self.server)

@@ -27,17 +27,21 @@ class Chromium:
     """Headless Chromium with remote debugging on a port it picks itself (``--remote-debugging-port=0``)."""
 
     def __init__(self, profile: Path) -> None:
+        profile.mkdir(parents=True, exist_ok=True)
         self.popen = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
              "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
              f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1280,860",
              "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=(profile / "chromium.log").open("wb"), start_new_session=True)
         port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
+        # A cold start on a loaded 2-core machine can take well over the usual second.
+        deadline = time.monotonic() + 90
         while not (port_file.exists() and port_file.read_text().strip()):
             if time.monotonic() > deadline or self.popen.poll() is not None:
-                raise AssertionError("chromium did not start its DevTools endpoint")
+                log = (profile / "chromium.log").read_text(errors="replace")[-2000:]
+                raise AssertionError(f"chromium did not start its DevTools endpoint "
+                                     f"(exit {self.popen.poll()}); its stderr ends:\n{log}")
             time.sleep(0.1)
         port = int(port_file.read_text().splitlines()[0])
         deadline = time.monotonic() + 10
