@@ -95,12 +95,15 @@ class TierComponent(pulumi.ComponentResource):
                     names.append(key)
         return names
 
-    def register_declared_outputs(self) -> None:
-        """Register every declared output that this configuration of the tier has (None: absent)."""
+    def register_declared_outputs(self) -> dict[str, Any]:
+        """Register every declared output that this configuration of the tier has (None: absent),
+        and return them."""
         missing = [n for n in self.output_names() if not hasattr(self, n)]
         if missing:
             raise AttributeError(f"{type(self).__name__} declares outputs it never set: {', '.join(missing)}")
-        self.register_outputs({n: getattr(self, n) for n in self.output_names() if getattr(self, n) is not None})
+        outputs = {n: getattr(self, n) for n in self.output_names() if getattr(self, n) is not None}
+        self.register_outputs(outputs)
+        return outputs
 
 
 #: Types whose physical name AWS caps at 32 characters. pulumi-aws auto-names a resource

@@ -625,9 +625,8 @@ class HeavyComputeTier(TierComponent):
         self.data_volume_id = self.data_volume.id if self.data_volume is not None else None
         self.asg_name = self.asg.name if self.asg is not None else None
         self.load_balancer_dns = self.load_balancer.dns_name if self.load_balancer is not None else None
-        self.register_declared_outputs()
         #: The registered outputs as a dict (the stack program exports it per role).
-        self.output_values = {n: getattr(self, n) for n in self.output_names() if getattr(self, n) is not None}
+        self.output_values = self.register_declared_outputs()
 
 
 def _check_wiring(role: str, settings: Any, wiring: Mapping[str, Any]) -> None:

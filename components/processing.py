@@ -24,6 +24,7 @@ from .assets import lambda_archive
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
 from .grants import QueueLike, RoleLike, grantee_key, role_name
 from .config import resolve_tier
+from .config.schema import lift
 from .tags import workload_tags
 
 #: Handler paths inside the archive of :func:`~.assets.lambda_archive` (which keeps the
@@ -457,9 +458,9 @@ class ProcessingTier(TierComponent):
             role=role.arn, timeout=timeout_s,
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(variables)),
-            tags=_derive_tags(timeout_s, lambda t: self.tags(workload_tags(
+            tags=lift(lambda t: self.tags(workload_tags(
                 WorkloadProfile(persistent_connections=False, trigger="event", max_duration_s=t),
-                expect=Service.LAMBDA))),
+                expect=Service.LAMBDA)), timeout_s),
             opts=pulumi.ResourceOptions(depends_on=[role_policy, log_group]),
             **function_args,
         )
@@ -505,13 +506,6 @@ def rule_sql(topic_filter: str) -> str:
     device_level = topic_filter.split("/").index("+") + 1
     return (f"SELECT *, topic({device_level}) AS deviceId, timestamp() AS brokerTimestamp "
             f"FROM '{topic_filter}'")
-
-
-def _derive_tags(timeout_s: pulumi.Input[int], fn: Any) -> Any:
-    """Tags that depend on the timeout (``workload:max-duration``): an Output when it is one."""
-    if isinstance(timeout_s, pulumi.Output):
-        return timeout_s.apply(fn)
-    return fn(timeout_s)
 
 
 def _key_policy(account: str) -> str:

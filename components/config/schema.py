@@ -209,10 +209,14 @@ class TierSettings(Mapping[str, Any]):
 
     def derive(self, fn: Callable[..., Any], *keys: str) -> Any:
         """``fn(*values of keys)``: plain when every value is plain, else an Output of it."""
-        values = [self._values[k] for k in keys]
-        if any(isinstance(v, pulumi.Output) for v in values):
-            return pulumi.Output.all(*values).apply(lambda vs: fn(*vs))
-        return fn(*values)
+        return lift(fn, *(self._values[k] for k in keys))
+
+
+def lift(fn: Callable[..., Any], *values: Any) -> Any:
+    """``fn(*values)``: plain when every value is plain, else an Output of it."""
+    if any(isinstance(v, pulumi.Output) for v in values):
+        return pulumi.Output.all(*values).apply(lambda vs: fn(*vs))
+    return fn(*values)
 
 
 def _coerce(s: Setting, value: Any) -> Any:

@@ -65,12 +65,19 @@ PROGRAM = textwrap.dedent('''
 ''')
 
 
+def _annotation(cls, name):
+    for klass in cls.__mro__:
+        if name in klass.__dict__.get("__annotations__", {}):
+            return klass.__dict__["__annotations__"][name]
+    raise KeyError(name)
+
+
 def _is_input(args_type, key: str) -> bool:
-    for klass in args_type.__mro__:
-        ann = klass.__dict__.get("__annotations__", {})
-        if key in ann:
-            return "pulumi.Input[" in str(ann[key])
-    raise KeyError(key)
+    return "pulumi.Input[" in str(_annotation(args_type, key))
+
+
+#: Each tier class by the type token it registers with.
+BY_TYPE = {cls.type_token: cls for cls in (ProcessingTier, Network, RealtimeTier, HeavyComputeTier)}
 
 
 def _resolved_defaults(tier: str) -> dict:
@@ -206,14 +213,10 @@ def test_a_misspelt_transform_key_gets_a_suggestion():
 @pytest.mark.parametrize("program,stack", [(".", "dev"), (".", "prod"), ("examples/team-telemetry", "dev")])
 def test_every_child_a_tier_creates_is_a_key_transform_accepts(program, stack, repo_root):
     import fnmatch
-    import iot_tiers
-
     capture = run_stack(repo_root / program, stack)
-    by_type = {cls.type_token: cls for cls in (iot_tiers.ProcessingTier, iot_tiers.Network,
-                                               iot_tiers.RealtimeTier, iot_tiers.HeavyComputeTier)}
     checked = 0
     for component in capture.resources:
-        cls = by_type.get(component.type)
+        cls = BY_TYPE.get(component.type)
         if cls is None:
             continue
         for child in capture.children(component.urn):
@@ -228,14 +231,10 @@ def test_every_child_a_tier_creates_is_a_key_transform_accepts(program, stack, r
 
 @pytest.mark.parametrize("program,stack", [(".", "dev"), (".", "prod")])
 def test_every_declared_output_is_registered_and_nothing_else(program, stack, repo_root):
-    import iot_tiers
-
     capture = run_stack(repo_root / program, stack)
-    by_type = {cls.type_token: cls for cls in (iot_tiers.ProcessingTier, iot_tiers.Network,
-                                               iot_tiers.RealtimeTier, iot_tiers.HeavyComputeTier)}
     seen = set()
     for component in capture.resources:
-        cls = by_type.get(component.type)
+        cls = BY_TYPE.get(component.type)
         if cls is None:
             continue
         seen.add(cls)
@@ -244,12 +243,6 @@ def test_every_declared_output_is_registered_and_nothing_else(program, stack, re
         assert set(component.outputs) <= declared
         assert declared - optional <= set(component.outputs), (cls.__name__, declared - set(component.outputs))
     assert len(seen) >= 3
-
-
-def _annotation(cls, name):
-    for klass in cls.__mro__:
-        if name in klass.__dict__.get("__annotations__", {}):
-            return klass.__dict__["__annotations__"][name]
 
 
 @pulumi.runtime.test
