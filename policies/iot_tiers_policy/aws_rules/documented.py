@@ -274,6 +274,107 @@ def _listener_certificate(req: Any) -> Problem:
     return None
 
 
+def _lambda_timeout(req: Any) -> Problem:
+    """Timeout: 1 to 5,400 in the model, but "the maximum allowed value is 1,800 seconds" except on Lambda
+    Managed Instances (botocore lambda CreateFunction Timeout documentation)."""
+    if not isinstance(req, dict) or req.get("CapacityProviderConfig") is not None:
+        return None
+    timeout = _number(req.get("Timeout"))
+    if timeout is not None and timeout > 1800:
+        return (f"timeout {int(timeout)} s is above Lambda's 1,800 s maximum; only functions on Lambda Managed "
+                "Instances (capacityProviderConfig set) allow up to 5,400 s, for asynchronous and event source "
+                "mapping invocations")
+    return None
+
+
+def _alarm_period(req: Any) -> Problem:
+    """botocore cloudwatch PutMetricAlarm Period documentation: 10, 20, 30 or a multiple of 60; the evaluation
+    window (Period x EvaluationPeriods) at most 7 days, and at most 1 day when Period is under an hour."""
+    if not isinstance(req, dict):
+        return None
+    period, periods = _number(req.get("Period")), _number(req.get("EvaluationPeriods"))
+    if period is None:
+        return None
+    if period not in (10, 20, 30) and period % 60:
+        return f"period {period:g} s is not one AWS accepts: 10, 20, 30 or a multiple of 60 seconds"
+    if periods is not None:
+        window, limit = period * periods, (86400 if period < 3600 else 604800)
+        if window > limit:
+            return (f"period {period:g} s x evaluationPeriods {periods:g} is {window:g} s; AWS allows at most "
+                    f"{limit:,} s ({'one day for periods under an hour' if limit == 86400 else 'seven days'})")
+    return None
+
+
+#: CreateVolume per volume type: (size GiB, IOPS, throughput MiB/s) ranges; None where the type takes no value
+#: (botocore ec2 CreateVolume Size, Iops and Throughput documentation).
+EBS_LIMITS: dict[str, tuple[tuple[int, int], Optional[tuple[int, int]], Optional[tuple[int, int]]]] = {
+    "gp2": ((1, 16384), None, None),
+    "gp3": ((1, 65536), (3000, 80000), (125, 2000)),
+    "io1": ((4, 16384), (100, 64000), None),
+    "io2": ((4, 65536), (100, 256000), None),
+    "st1": ((125, 16384), None, None),
+    "sc1": ((125, 16384), None, None),
+    "standard": ((1, 1024), None, None),
+}
+
+
+def _ebs_volume(req: Any) -> Iterator[tuple[str, Problem]]:
+    if not isinstance(req, dict):
+        return
+    kind = req.get("VolumeType", "gp2")
+    if kind not in EBS_LIMITS:
+        return
+    for member, limits in zip(("Size", "Iops", "Throughput"), EBS_LIMITS[kind]):
+        value = _number(req.get(member))
+        if value is None:
+            continue
+        if limits is None:
+            yield member, f"is set, but a {kind} volume takes no {member.lower()} (omit it)"
+            continue
+        lo, hi = limits
+        if not lo <= value <= hi:
+            unit = {"Size": " GiB", "Iops": " IOPS", "Throughput": " MiB/s"}[member]
+            yield member, f"is out of range for a {kind} volume; AWS allows {lo:,} to {hi:,}{unit}"
+
+
+def _kms_alias(value: Any) -> Problem:
+    """botocore kms CreateAlias AliasName documentation: begins with alias/, never alias/aws/."""
+    if not isinstance(value, str):
+        return None
+    if not value.startswith("alias/"):
+        return "does not begin with 'alias/': a KMS alias name is alias/ followed by a name"
+    if value.startswith("alias/aws/"):
+        return "begins with 'alias/aws/', which AWS reserves for AWS managed keys"
+    return None
+
+
+def _payload_format(req: Any) -> Problem:
+    """botocore apigatewayv2 CreateIntegration PayloadFormatVersion documentation: 1.0 and 2.0 for Lambda proxy
+    (AWS_PROXY) integrations, 1.0 for every other."""
+    if not isinstance(req, dict) or not isinstance(req.get("PayloadFormatVersion"), str):
+        return None
+    kind, version = req.get("IntegrationType"), req["PayloadFormatVersion"]
+    allowed = ("1.0", "2.0") if kind == "AWS_PROXY" else ("1.0",)
+    if isinstance(kind, str) and version not in allowed:
+        return f"payloadFormatVersion {version!r} is not one a {kind} integration takes: {' or '.join(allowed)}"
+    return None
+
+
+def _starting_position(req: Any) -> Problem:
+    """botocore lambda CreateEventSourceMapping StartingPosition documentation: required for Kinesis and
+    DynamoDB stream sources (and not used by SQS)."""
+    if not isinstance(req, dict) or not isinstance(req.get("EventSourceArn"), str):
+        return None
+    arn = req["EventSourceArn"]
+    stream = arn.startswith("arn:aws:kinesis:") or (arn.startswith("arn:aws:dynamodb:") and "/stream/" in arn)
+    if stream and req.get("StartingPosition") is None:
+        return "startingPosition is not set: a Kinesis or DynamoDB stream source needs TRIM_HORIZON, LATEST or " \
+               "AT_TIMESTAMP"
+    if arn.startswith("arn:aws:sqs:") and req.get("StartingPosition") is not None:
+        return "startingPosition is set, but an SQS queue has no stream position (omit it)"
+    return None
+
+
 # ---------------------------------------------------------------- IAM document sizes
 
 #: IAM quotas, counted without white space (IAM User Guide, "IAM and AWS STS quotas").
@@ -356,6 +457,18 @@ RULES: tuple[Rule, ...] = (
     Rule("lambda", "CreateEventSourceMapping", "", _batch_window,
          _doc("lambda", "CreateEventSourceMapping", "MaximumBatchingWindowInSeconds/BatchSize"), "cross-field",
          "batchSize, maximumBatchingWindowInSeconds"),
+    Rule("lambda", "CreateFunction", "", _lambda_timeout, _doc("lambda", "CreateFunction", "Timeout"),
+         "documented", "timeout, capacityProviderConfig"),
+    Rule("cloudwatch", "PutMetricAlarm", "", _alarm_period, _doc("cloudwatch", "PutMetricAlarm", "Period"),
+         "cross-field", "period, evaluationPeriods"),
+    Rule("ec2", "CreateVolume", "", _ebs_volume, _doc("ec2", "CreateVolume", "Size/Iops/Throughput")),
+    Rule("kms", "CreateAlias", "AliasName", _kms_alias, _doc("kms", "CreateAlias", "AliasName")),
+    Rule("apigatewayv2", "CreateIntegration", "", _payload_format,
+         _doc("apigatewayv2", "CreateIntegration", "PayloadFormatVersion"), "cross-field",
+         "integrationType, payloadFormatVersion"),
+    Rule("lambda", "CreateEventSourceMapping", "", _starting_position,
+         _doc("lambda", "CreateEventSourceMapping", "StartingPosition"), "cross-field",
+         "eventSourceArn, startingPosition"),
     Rule("autoscaling", "CreateAutoScalingGroup", "", _asg_sizes,
          _doc("autoscaling", "CreateAutoScalingGroup", "DesiredCapacity"), "cross-field",
          "minSize, maxSize, desiredCapacity"),
