@@ -30,6 +30,7 @@ class InputRule:
     source: str
     kind: str = "provider"
     inputs: str = ""                   # for a rule over several inputs: the inputs it reads, as written
+    what: str = ""                     # the rule in a few words (docs/aws-rules.md)
 
 
 # ---------------------------------------------------------------- single values
@@ -171,45 +172,53 @@ TABLE = "aws:dynamodb/table:Table"
 RULES: tuple[InputRule, ...] = (
     *(InputRule((SG,), f"{direction}[].{field}[]", _network_address(version),
                 f"{TF} internal/service/ec2/vpc_security_group.go {direction} {snake} ValidateFunc "
-                "verify.ValidCIDRNetworkAddress")
+                "verify.ValidCIDRNetworkAddress", what="a CIDR block that is a network address")
       for direction in ("ingress", "egress")
       for field, snake, version in (("cidrBlocks", "cidr_blocks", 4), ("ipv6CidrBlocks", "ipv6_cidr_blocks", 6))),
     *(InputRule((SG_RULE,), f"{field}[]", _network_address(version),
                 f"{TF} internal/service/ec2/vpc_security_group_rule.go {snake} ValidateFunc "
-                "verify.ValidCIDRNetworkAddress")
+                "verify.ValidCIDRNetworkAddress", what="a CIDR block that is a network address")
       for field, snake, version in (("cidrBlocks", "cidr_blocks", 4), ("ipv6CidrBlocks", "ipv6_cidr_blocks", 6))),
     InputRule(VPC_RULES, "cidrIpv4", _network_address(4),
               f"{TF} internal/service/ec2/vpc_security_group_ingress_rule.go cidr_ipv4 Validators "
-              "fwvalidators.IPv4CIDRNetworkAddress"),
+              "fwvalidators.IPv4CIDRNetworkAddress", what="an IPv4 CIDR block that is a network address"),
     InputRule(VPC_RULES, "cidrIpv6", _network_address(6),
               f"{TF} internal/service/ec2/vpc_security_group_ingress_rule.go cidr_ipv6 Validators "
-              "fwvalidators.IPv6CIDRNetworkAddress"),
+              "fwvalidators.IPv6CIDRNetworkAddress", what="an IPv6 CIDR block that is a network address"),
     *(InputRule(VPC_RULES, port, _port,
-                f"{TF} internal/service/ec2/vpc_security_group_ingress_rule.go {snake} int64validator.Between(-1, 65535)")
+                f"{TF} internal/service/ec2/vpc_security_group_ingress_rule.go {snake} int64validator.Between(-1, 65535)",
+                what="-1 to 65535")
       for port, snake in (("fromPort", "from_port"), ("toPort", "to_port"))),
     InputRule(VPC_RULES, "", _exactly_one_source,
               f"{TF} internal/service/ec2/vpc_security_group_ingress_rule.go ConfigValidators ExactlyOneOf",
-              "cross-field", "cidrIpv4, cidrIpv6, prefixListId, referencedSecurityGroupId"),
+              "cross-field", "cidrIpv4, cidrIpv6, prefixListId, referencedSecurityGroupId",
+              what="exactly one source per rule"),
     InputRule(("aws:iam/role:Role",), "assumeRolePolicy", _policy_json,
-              f"{TF} internal/service/iam/role.go assume_role_policy ValidateFunc verify.ValidIAMPolicyJSON"),
+              f"{TF} internal/service/iam/role.go assume_role_policy ValidateFunc verify.ValidIAMPolicyJSON",
+              what="a JSON policy document"),
     InputRule(("aws:iam/role:Role",), "inlinePolicies[].policy", _policy_json,
-              f"{TF} internal/service/iam/role.go inline_policy policy ValidateFunc verify.ValidIAMPolicyJSON"),
+              f"{TF} internal/service/iam/role.go inline_policy policy ValidateFunc verify.ValidIAMPolicyJSON",
+              what="a JSON policy document"),
     InputRule(("aws:iam/rolePolicy:RolePolicy",), "policy", _policy_json,
-              f"{TF} internal/service/iam/role_policy.go policy ValidateFunc verify.ValidIAMPolicyJSON"),
+              f"{TF} internal/service/iam/role_policy.go policy ValidateFunc verify.ValidIAMPolicyJSON",
+              what="a JSON policy document"),
     InputRule(("aws:iam/policy:Policy",), "policy", _policy_json,
-              f"{TF} internal/service/iam/policy.go policy ValidateFunc verify.ValidIAMPolicyJSON"),
+              f"{TF} internal/service/iam/policy.go policy ValidateFunc verify.ValidIAMPolicyJSON",
+              what="a JSON policy document"),
     InputRule(("aws:secretsmanager/secret:Secret",), "recoveryWindowInDays", _recovery_window,
               f"{TF} internal/service/secretsmanager/secret.go recovery_window_in_days ValidateFunc "
-              "validation.Any(IntBetween(7, 30), IntInSlice(0))"),
+              "validation.Any(IntBetween(7, 30), IntInSlice(0))", what="0 or 7 to 30 days"),
     InputRule(("aws:ecs/taskDefinition:TaskDefinition",), "containerDefinitions", _container_definitions,
               f"{TF} internal/service/ecs/task_definition.go container_definitions ValidateFunc "
-              "validTaskDefinitionContainerDefinitions"),
+              "validTaskDefinitionContainerDefinitions", what="a JSON array"),
     InputRule((TABLE,), "", _table_attributes,
               f"{TF} internal/service/dynamodb/table.go CustomizeDiff validateTableAttributes",
-              "cross-field", "attributes, hashKey, rangeKey, globalSecondaryIndexes, localSecondaryIndexes"),
+              "cross-field", "attributes, hashKey, rangeKey, globalSecondaryIndexes, localSecondaryIndexes",
+              what="every attribute is a key, every key an attribute"),
     InputRule((TABLE,), "", _table_capacity,
               f"{TF} internal/service/dynamodb/table.go CustomizeDiff validateProvisionedThroughputField",
-              "cross-field", "billingMode, readCapacity, writeCapacity"),
+              "cross-field", "billingMode, readCapacity, writeCapacity",
+              what="PROVISIONED (the default) needs both capacities, PAY_PER_REQUEST neither"),
 )
 
 _BY_TYPE: dict[str, list[InputRule]] = {}

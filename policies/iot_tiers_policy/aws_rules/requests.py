@@ -71,6 +71,14 @@ class Request:
 Builder = Callable[[Request], None]
 
 
+def fills(*members: str) -> Callable[[Builder], Builder]:
+    """Declare the top-level API members a builder fills (the coverage table lists what each call checks)."""
+    def mark(build: Builder) -> Builder:
+        build.fills = tuple(members)  # type: ignore[attr-defined]
+        return build
+    return mark
+
+
 @dataclass(frozen=True)
 class Call:
     service: str
@@ -84,6 +92,13 @@ class Call:
     when: Optional[Callable[[Mapping[str, Any]], bool]] = None
     #: Inputs ``build`` reads (for the coverage table and the mapping test; ``build`` itself reads them).
     reads: tuple[str, ...] = ()
+
+    def members(self) -> tuple[str, ...]:
+        """The top-level API members this call can fill."""
+        names = [api.split(".")[0] for api in self.fields.values()]
+        names += [self.member_for(src) for src in self.same]
+        names += list(getattr(self.build, "fills", ()))
+        return tuple(dict.fromkeys(names))
 
     def inputs(self) -> tuple[str, ...]:
         """Every input this call reads: ``fields``, ``same`` and what ``build`` reads (top-level names)."""
@@ -119,6 +134,7 @@ def _set(key: str) -> Callable[[Mapping[str, Any]], bool]:
 
 def _tags_spec(resource_type: str) -> Builder:
     """EC2's tags: ``TagSpecifications=[{ResourceType, Tags}]``."""
+    @fills("TagSpecifications")
     def build(req: Request) -> None:
         if req.inputs.get("tags") is not None:
             req.put("TagSpecifications", [{"ResourceType": resource_type, "Tags": req.inputs["tags"]}], "tags")
@@ -126,6 +142,7 @@ def _tags_spec(resource_type: str) -> Builder:
 
 
 def _chain(*builders: Builder) -> Builder:
+    @fills(*(m for b in builders for m in getattr(b, "fills", ())))
     def build(req: Request) -> None:
         for b in builders:
             b(req)
@@ -205,6 +222,7 @@ def _attributes(table: Mapping[str, str], member: str = "Attributes") -> Builder
     The values stay as the program wrote them (the provider stringifies them); the
     documented ranges are checked on the numbers.
     """
+    @fills(member)
     def build(req: Request) -> None:
         given = {attribute: req.inputs[src] for src, attribute in table.items() if req.inputs.get(src) is not None}
         if not given:
@@ -242,6 +260,7 @@ IAM_POLICY = [Call("iam", "CreatePolicy", fields={"name": "PolicyName", "policy"
 # ---------------------------------------------------------------- DynamoDB
 
 
+@fills("KeySchema", "AttributeDefinitions", "ProvisionedThroughput", "StreamSpecification", "SSESpecification", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
 def _dynamodb_table(req: Request) -> None:
     i = req.inputs
     keys = [(k, {"AttributeName": i[k], "KeyType": t}) for k, t in (("hashKey", "HASH"), ("rangeKey", "RANGE"))
@@ -325,6 +344,7 @@ DYNAMODB_TABLE = [
 # ---------------------------------------------------------------- CloudWatch, Logs, KMS
 
 
+@fills("Dimensions")
 def _dimensions(req: Request) -> None:
     dims = req.inputs.get("dimensions")
     if isinstance(dims, dict):
@@ -359,6 +379,7 @@ KMS_KEY = [
 # ---------------------------------------------------------------- ECS
 
 
+@fills("containerDefinitions")
 def _task_definition(req: Request) -> None:
     given = req.inputs.get("containerDefinitions")
     containers = parse_json(given)
@@ -376,6 +397,7 @@ ECS_TASK_DEFINITION = [Call(
     build=_task_definition, reads=("containerDefinitions",))]
 
 
+@fills("deploymentConfiguration", "networkConfiguration")
 def _ecs_service(req: Request) -> None:
     i = req.inputs
     for src, api in (("deploymentMaximumPercent", "deploymentConfiguration.maximumPercent"),
@@ -411,6 +433,7 @@ ECS_CLUSTER = [Call("ecs", "CreateCluster", fields={"name": "clusterName"},
 
 
 def _lb_attributes(table: Mapping[str, str], operation_member: str = "Attributes") -> Builder:
+    @fills(operation_member)
     def build(req: Request) -> None:
         attrs = []
         for src, key in table.items():
@@ -449,6 +472,7 @@ TARGET_GROUP_ATTRIBUTES = {
 }
 
 
+@fills("Scheme")
 def _scheme(req: Request) -> None:
     internal = req.inputs.get("internal")
     if isinstance(internal, bool):
@@ -480,6 +504,7 @@ TARGET_GROUP = [
 ]
 
 
+@fills("Targets")
 def _target(req: Request) -> None:
     i = req.inputs
     req.put("Targets", [{"Id": i.get("targetId"), "Port": i.get("port"), "AvailabilityZone": i.get("availabilityZone")}],
@@ -490,6 +515,7 @@ TARGET_GROUP_ATTACHMENT = [Call("elbv2", "RegisterTargets", same=("targetGroupAr
                                 reads=("targetId", "port", "availabilityZone"))]
 
 
+@fills("Certificates")
 def _certificate(req: Request) -> None:
     if req.inputs.get("certificateArn") is not None:
         req.put("Certificates", [{"CertificateArn": req.inputs["certificateArn"]}], "certificateArn")
@@ -541,6 +567,7 @@ def _permissions(rules: Any, src: str, origins: dict[str, str]) -> list[dict[str
 
 
 def _inline_rules(direction: str) -> Builder:
+    @fills("IpPermissions")
     def build(req: Request) -> None:
         origins: dict[str, str] = {}
         perms = _permissions(req.inputs.get(direction), direction, origins)
@@ -560,6 +587,7 @@ SECURITY_GROUP = [
 ]
 
 
+@fills("IpPermissions")
 def _rule(req: Request) -> None:
     """An ``aws_vpc_security_group_{ingress,egress}_rule``: one source, one IpPermission."""
     i = req.inputs
@@ -583,6 +611,7 @@ VPC_RULE_INPUTS = ("ipProtocol", "fromPort", "toPort", "description", "cidrIpv4"
                    "referencedSecurityGroupId", "prefixListId", "tags")
 
 
+@fills("IpPermissions")
 def _sg_rule(req: Request) -> None:
     """An ``aws_security_group_rule`` (``type`` ingress or egress): its block as one IpPermission."""
     i = req.inputs
@@ -629,6 +658,7 @@ LAUNCH_TEMPLATE_DATA = {
 }
 
 
+@fills("LaunchTemplateData", "TagSpecifications")
 def _launch_template(req: Request) -> None:
     for src, member in LAUNCH_TEMPLATE_DATA.items():
         req.put_from(f"LaunchTemplateData.{member}", src)
@@ -644,6 +674,7 @@ LAUNCH_TEMPLATE = [Call("ec2", "CreateLaunchTemplate", fields={"name": "LaunchTe
                         reads=(*LAUNCH_TEMPLATE_DATA, "tags"))]
 
 
+@fills("Monitoring", "BlockDeviceMappings", "IamInstanceProfile", "TagSpecifications")
 def _instance(req: Request) -> None:
     i = req.inputs
     if isinstance(i.get("monitoring"), bool):
@@ -674,6 +705,7 @@ EBS_VOLUME = [Call("ec2", "CreateVolume", fields={"type": "VolumeType"},
 # ---------------------------------------------------------------- Auto Scaling
 
 
+@fills("VPCZoneIdentifier")
 def _asg(req: Request) -> None:
     zones = req.inputs.get("vpcZoneIdentifiers")
     if isinstance(zones, list) and not any(req.conv.is_unknown(z) for z in zones):
@@ -738,6 +770,7 @@ IOT_ACTIONS = {
 }
 
 
+@fills("topicRulePayload")
 def _topic_rule(req: Request) -> None:
     i = req.inputs
     actions, sources = [], []
@@ -772,6 +805,7 @@ S3_BUCKET = [Call("s3", "CreateBucket", fields={"bucket": "Bucket"})]
 PUBLIC_ACCESS_BLOCK = ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets")
 
 
+@fills("PublicAccessBlockConfiguration")
 def _public_access_block(req: Request) -> None:
     req.put("PublicAccessBlockConfiguration", {k: req.inputs.get(k) for k in PUBLIC_ACCESS_BLOCK}, "blockPublicAcls")
     req.trace({f"PublicAccessBlockConfiguration.{k[0].upper()}{k[1:]}": k for k in PUBLIC_ACCESS_BLOCK})
@@ -779,7 +813,7 @@ def _public_access_block(req: Request) -> None:
 
 def _under(api_path: str, input_name: str) -> Builder:
     """The whole input ``input_name`` as the member ``api_path`` (an S3 configuration's rules)."""
-    return lambda req: req.put(api_path, req.inputs.get(input_name), input_name)
+    return fills(api_path.split(".")[0])(lambda req: req.put(api_path, req.inputs.get(input_name), input_name))
 
 
 S3_PUBLIC_ACCESS_BLOCK = [Call("s3", "PutPublicAccessBlock", same=("bucket",), build=_public_access_block,
@@ -810,6 +844,7 @@ SQS_QUEUE_POLICY = [Call("sqs", "SetQueueAttributes", fields={"queueUrl": "Queue
                          build=_attributes({"policy": "Policy"}), reads=("policy",))]
 
 
+@fills("AttributeName")
 def _topic_policy(req: Request) -> None:
     req.params["AttributeName"] = "Policy"
 
@@ -823,6 +858,7 @@ METRIC_TRANSFORMATION = {"name": "metricName", "namespace": "metricNamespace", "
                          "defaultValue": "defaultValue", "dimensions": "dimensions", "unit": "unit"}
 
 
+@fills("metricTransformations")
 def _metric_filter(req: Request) -> None:
     mt = req.inputs.get("metricTransformation")
     if isinstance(mt, list) and len(mt) == 1:
@@ -851,6 +887,7 @@ APIGW_STAGE = [Call("apigatewayv2", "CreateStage", fields={"name": "StageName"},
                           "deploymentId", "description", "stageVariables", "tags"))]
 
 
+@fills("RequestParameters")
 def _route_parameters(req: Request) -> None:
     """Terraform's ``request_parameter`` blocks as the API's map of parameter key -> {Required}."""
     params = req.inputs.get("requestParameters")
@@ -866,6 +903,7 @@ APIGW_ROUTE = [Call("apigatewayv2", "CreateRoute",
                     build=_route_parameters, reads=("requestParameters",))]
 
 
+@fills("ResponseParameters")
 def _response_parameters(req: Request) -> None:
     """Terraform's ``response_parameters`` blocks as the API's map of status code -> mappings."""
     params = req.inputs.get("responseParameters")
@@ -890,6 +928,7 @@ IOT_THING = [Call("iot", "CreateThing", fields={"name": "thingName", "attributes
                   same=("thingTypeName",))]
 
 
+@fills("State")
 def _rule_state(req: Request) -> None:
     """``is_enabled`` (deprecated for ``state``) as the rule's State."""
     enabled = req.inputs.get("isEnabled")
@@ -907,6 +946,7 @@ EVENT_TARGET_MEMBERS = {"targetId": "Id", "arn": "Arn", "roleArn": "RoleArn", "i
                         "kinesisTarget": "KinesisParameters", "httpTarget": "HttpParameters"}
 
 
+@fills("Targets")
 def _event_target(req: Request) -> None:
     target = {member: req.inputs.get(src) for src, member in EVENT_TARGET_MEMBERS.items()
               if req.inputs.get(src) is not None}

@@ -8,7 +8,8 @@ them again, known.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Optional
 
 from .._util import contains_unknown
 from ..graph import Graph, Node
@@ -56,6 +57,11 @@ def _functions(graph: Graph, node: Node, prop: str) -> list[Node]:
 
 
 def _queue_visibility(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """Lambda refuses a mapping whose queue hides a message for less time than the function may run.
+
+    The hard rule is visibility >= timeout (CreateEventSourceMapping fails otherwise); the
+    Lambda guide recommends six times the timeout, which is advice, not a refusal.
+    """
     for esm in graph.of_type(ESM):
         for queue in graph.deps(esm, "eventSourceArn", types=[QUEUE]):
             visibility = _known_number(queue.props.get("visibilityTimeoutSeconds"), SQS_DEFAULT_VISIBILITY)
@@ -203,17 +209,42 @@ def _websocket_integration_timeout(graph: Graph) -> Iterator[tuple[Violation, st
                                 "allows (HTTP APIs allow 30,000)", APIGW_TIMEOUT), integration.urn
 
 
-CROSS_RESOURCE_RULES = (_queue_visibility, _fifo_batch, _provisioned_vs_reserved, _provisioned_on_latest,
-                        _awsvpc_target_type, _websocket_integration_timeout, _alb_zones, _role_inline_total)
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule over two or more resources: the types it reads, the one AWS refuses first, and its source."""
+
+    check: Callable[[Graph], Iterator[tuple[Violation, str]]]
+    types: tuple[str, ...]     # the first is the resource reported
+    what: str
+    source: str
+
+
+CROSS_RESOURCE_RULES = (
+    CrossRule(_queue_visibility, (ESM, QUEUE, FUNCTION, ALIAS),
+              "the queue's visibility timeout is at least the consuming function's timeout (6x recommended)",
+              SQS_LAMBDA_URL),
+    CrossRule(_fifo_batch, (ESM, QUEUE), "at most 10 messages per batch from a FIFO queue", ESM_BATCH_SIZE),
+    CrossRule(_provisioned_vs_reserved, (PROVISIONED, FUNCTION, ALIAS),
+              "provisioned concurrency within the function's reserved concurrency", PROVISIONED_URL),
+    CrossRule(_provisioned_on_latest, (PROVISIONED, ALIAS),
+              "provisioned concurrency on a published version, not $LATEST or an alias of it", PROVISIONED_URL),
+    CrossRule(_awsvpc_target_type, (ECS_SERVICE, TASK_DEFINITION, *TARGET_GROUPS),
+              "an awsvpc task's target group has target type ip", ECS_TARGET_TYPE),
+    CrossRule(_websocket_integration_timeout, (APIGW_INTEGRATION, APIGW_API),
+              "a WebSocket API's integration timeout at most 29,000 ms", APIGW_TIMEOUT),
+    CrossRule(_alb_zones, (*LOAD_BALANCERS, SUBNET), "an ALB's subnets span two Availability Zones", ALB_SUBNETS),
+    CrossRule(_role_inline_total, (ROLE, ROLE_POLICY), "a role's inline policies add up to 10,240 characters at most",
+              IAM_QUOTAS_URL),
+)
 
 
 def check_stack(graph: Graph) -> Iterator[tuple[Violation, str]]:
     """(violation, urn of the resource AWS would refuse) for every cross-resource rule."""
     for rule in CROSS_RESOURCE_RULES:
         try:
-            yield from list(rule(graph))
+            yield from list(rule.check(graph))
         except Exception:  # noqa: BLE001 - fail soft: one rule's bug never aborts the analysis
             continue
 
 
-__all__ = ["CROSS_RESOURCE_RULES", "check_stack"]
+__all__ = ["CROSS_RESOURCE_RULES", "CrossRule", "check_stack"]
