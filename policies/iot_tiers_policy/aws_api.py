@@ -119,14 +119,17 @@ POLICIES = [
     resource_policy(
         name="aws-api-constraints", types=sorted(CALLS), check=_resource_check,
         description="Every input, and every name Pulumi generates, fits the API call that creates the resource: "
-                    "botocore's enums, lengths, patterns, ranges and required members, plus the rules AWS "
-                    "documents (security group text, Fargate sizes, log retention values, ELB names).",
+                    "botocore's types, enums, lengths, patterns, ranges, sizes and required members, plus the rules "
+                    "AWS documents (security group text, Fargate sizes, log retention values, ELB names, EBS "
+                    "limits) and the validations pulumi-aws's provider runs (CIDR network addresses, policy JSON, "
+                    "DynamoDB keys). Coverage: docs/aws-rules.md.",
         severity=Severity.HIGH, remediation=REMEDIATION),
     stack_policy(
         name="aws-api-cross-resource", check=_stack_check,
         description="Rules AWS applies across resources: an SQS queue's visibility timeout covers the timeout of "
-                    "the function it feeds, provisioned concurrency fits within reserved concurrency, an ALB's "
-                    "subnets span two zones, a role's inline policies fit IAM's size limit.",
+                    "the function it feeds, a FIFO queue's batch size, provisioned concurrency within reserved "
+                    "concurrency and on a published version, an awsvpc service's target group type, an ALB's "
+                    "subnets in two zones, a role's inline policies within IAM's size limit.",
         severity=Severity.HIGH, remediation=REMEDIATION),
     stack_policy(
         name=NOT_CHECKABLE, check=_not_checkable, enforcement_level=EnforcementLevel.ADVISORY,
