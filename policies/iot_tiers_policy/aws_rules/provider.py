@@ -83,6 +83,17 @@ def _container_definitions(value: Any) -> Problem:
     return None
 
 
+def _json(value: Any) -> Problem:
+    """``validation.StringIsJSON``: any JSON value."""
+    if not isinstance(value, str):
+        return None
+    try:
+        json.loads(value)
+    except ValueError as exc:
+        return f"is not valid JSON ({exc})"
+    return None
+
+
 def _recovery_window(value: Any) -> Problem:
     n = as_number(value)
     if n is not None and not (n == 0 or 7 <= n <= 30):
@@ -205,6 +216,9 @@ RULES: tuple[InputRule, ...] = (
     InputRule(("aws:iam/policy:Policy",), "policy", _policy_json,
               f"{TF} internal/service/iam/policy.go policy ValidateFunc verify.ValidIAMPolicyJSON",
               what="a JSON policy document"),
+    InputRule(("aws:sqs/queuePolicy:QueuePolicy",), "policy", _json,
+              f"{TF} internal/service/sqs/queue_policy.go policy ValidateFunc validation.StringIsJSON",
+              what="valid JSON"),
     InputRule(("aws:secretsmanager/secret:Secret",), "recoveryWindowInDays", _recovery_window,
               f"{TF} internal/service/secretsmanager/secret.go recovery_window_in_days ValidateFunc "
               "validation.Any(IntBetween(7, 30), IntInSlice(0))", what="0 or 7 to 30 days"),
