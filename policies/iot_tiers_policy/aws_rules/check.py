@@ -2,7 +2,9 @@
 
 For a resource of a known type: work out its physical name (:mod:`.names`), assemble
 each API request the Terraform provider sends (:mod:`.requests`), and check it against
-botocore's input shape (:mod:`.shapes`) and the documented rules (:mod:`.documented`).
+botocore's input shape (:mod:`.shapes`) and the documented rules (:mod:`.documented`);
+then the inputs themselves against what pulumi-aws's provider validates (:mod:`.provider`).
+Inputs whose values are unknown are listed in :attr:`Result.unknown`, never judged.
 Every finding names the input it came from, the value, what AWS allows and where
 that rule is written. A type nobody mapped, an input that cannot be placed, a value
 not known yet: none of these is a finding, and an error inside one check is
@@ -30,7 +32,8 @@ AUTONAME_SOURCE = "pulumi-aws provider/resources.go auto-naming (pulumi-terrafor
 class Violation:
     """One input value AWS (or pulumi-aws) would refuse."""
 
-    rule: str        # enum | length | pattern | range | size | required | name | documented | cross-field
+    rule: str        # type | enum | length | pattern | range | size | required | name | documented | provider |
+    #                  cross-field
     input: str       # the input path, as the program writes it (camelCase)
     value: Any
     problem: str     # what is wrong and what is allowed
