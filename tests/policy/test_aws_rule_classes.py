@@ -406,6 +406,11 @@ def test_the_repo_stacks_have_no_aws_api_finding_and_count_what_a_first_preview_
     advisories = [v for v in first.violations if v.policy == NOT_CHECKABLE]
     assert len(advisories) == 1 and first.not_checkable > 0
     assert f"{first.not_checkable} inputs not checkable at preview" in advisories[0].message
+    # The human report and --json say the same.
+    from iot_tiers.cli.preview import render
+
+    assert f"AWS API rules: {first.not_checkable} inputs not checkable at preview" in render(first)
+    assert first.as_json()["summary"]["notCheckableAtPreview"] == first.not_checkable
 
 
 EXAMPLE = REPO_ROOT / "examples" / "team-telemetry"
@@ -429,3 +434,13 @@ def test_the_team_example_with_one_bad_value_gets_exactly_that_finding(tmp_path)
     policy, resource, detail = found[0]
     assert (policy, resource) == (CONSTRAINTS, "greenhouse-api")
     assert detail.startswith(f"maxSessionDuration = {most + 1} is out of range; AWS allows 3600 to {most}")
+
+
+def test_with_the_count_disabled_the_preview_says_nothing_rather_than_zero(tmp_path):
+    from iot_tiers.cli.preview import render
+
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({NOT_CHECKABLE: "disabled"}))
+    result = run_preview(PROGRAMS / "aws_team_coverage", "dev", unknowns="first-preview", policy_config=config)
+    assert result.not_checkable is None and result.summary()["notCheckableAtPreview"] is None
+    assert "not checkable at preview" not in render(result)
