@@ -36,7 +36,10 @@ LAMBDA_RUNTIME = "python3.12"
 #: AWS publishes Powertools for AWS Lambda (Python) as a public layer per region;
 #: the handler imports it lazily, and the layer keeps it out of our package.
 POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:{version}"
-POWERTOOLS_LAYER_VERSION = 18
+#: Layer version 26 holds Powertools 3.22.1, the release the dev extra pins and the tests run
+#: (the sources are in tests/components/test_powertools_layer.py, which fails if either moves
+#: without the other). Powertools' own docs pages showed a stale 18 for months (their issue #7650).
+POWERTOOLS_LAYER_VERSION = 26
 
 
 class ProcessingTierInputs(TypedDict, total=False):
