@@ -34,6 +34,7 @@ from iot_tiers_runtime.bridge.metrics import DIMENSION_SERVICE_NAME, METRIC_ACTI
 from .assets import BRIDGE_PLATFORM, bridge_context, bridge_dockerfile, image_tag
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
 from .config import ConfigError, resolve_tier
+from .names import SCALING_POLICY_NAME_MAX, bounded, ecs_name, log_group_name
 from .tags import workload_tags
 
 # ---------------------------------------------------------------- the bridge's contract
@@ -329,7 +330,7 @@ class RealtimeTier(TierComponent):
         #: bridge (``BRIDGE_SERVICE_NAME``, its metric dimension and client-id prefix)
         #: before the service exists, and the scaling policy's dimension must equal it.
         #: Project and stack in it keep two stacks in one account from sharing a metric.
-        self._service_name = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}"
+        self._service_name = ecs_name(name)
 
         self._cluster()
         self._secrets()
@@ -356,7 +357,7 @@ class RealtimeTier(TierComponent):
         )
         self.log_group = self.child(
             aws.cloudwatch.LogGroup, "log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/bridge",
+            name=log_group_name(self._name, "bridge"),
             retention_in_days=s["log_retention_days"],
             tags=self.tags(),
         )
@@ -720,7 +721,7 @@ class RealtimeTier(TierComponent):
         """
         return self.child(
             aws.appautoscaling.Policy, short,
-            name=f"{self._service_name}-{suffix}",
+            name=bounded(f"{self._service_name}-{suffix}", SCALING_POLICY_NAME_MAX),
             policy_type="TargetTrackingScaling",
             service_namespace=self.scaling_target.service_namespace,
             scalable_dimension=self.scaling_target.scalable_dimension,
