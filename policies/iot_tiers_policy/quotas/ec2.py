@@ -86,15 +86,15 @@ class Reader:
     def _unknown_shape(self, name: Any) -> str:
         if not isinstance(name, str) or is_unknown(name):
             return "the instance type is not known until the update (a first preview)"
-        if instance_class(name) is None:
-            return (f"{name} counts against no vCPU quota this report knows (mac instances run on Dedicated "
-                    "Hosts, which have their own quotas)")
         try:
             inst = self.prices.instance(name)
         except PriceError:
             return f"{name} is not in the bundled EC2 instance data, so its vCPU count is unknown"
         if inst.vcpu is None:
             return f"the bundled EC2 instance data does not give the vCPU count of {name}"
+        if instance_class(name) is None:
+            return (f"{name} counts against no vCPU quota this report knows (mac instances run on Dedicated "
+                    "Hosts, which have their own quotas)")
         return ""
 
     # ------------------------------------------------------------------ the parts
