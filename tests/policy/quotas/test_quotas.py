@@ -51,7 +51,8 @@ def need(report, key):
 def test_lambda_need_is_the_reservations_plus_unreserved_provisioned_plus_the_100_aws_keeps(team):
     assert need(team, "lambda.concurrent_executions") == 20 + 3 + 100
     lam = team.need("lambda.concurrent_executions")
-    assert lam.exceeds and "ingest reserves 20 (its 5 provisioned" in lam.parts[0].how
+    assert lam.exceeds and "ingest reserves 20 (its 5 provisioned count within the reservation)" in \
+        [p.how for p in lam.parts]
     assert "--service-code lambda --quota-code L-B99A9384 --desired-value 123" in lam.as_json("us-east-1")["request"]
 
 
@@ -190,3 +191,10 @@ def test_preview_json_carries_the_quota_report_and_keeps_the_exit_code(capsys, d
     assert doc["quotas"]["exceeding"] == dev.quotas["exceeding"] and doc["quotas"]["needs"]
     for entry in doc["quotas"]["needs"]:
         assert {"serviceCode", "quotaCode", "need", "default", "how", "source"} <= set(entry)
+
+
+def test_deploying_doc_lists_every_request_the_prod_report_makes_before_up(prod):
+    doc = (REPO_ROOT / "docs" / "deploying.md").read_text()
+    section = doc.split("## First deploy: service quotas", 1)[1].split("\n## ", 1)[0]
+    listed = {line for line in section.splitlines() if line.startswith("aws service-quotas request-")}
+    assert listed == {n["request"] for n in prod.quotas["exceeding"]}
