@@ -10,6 +10,14 @@ from ..graph import Node
 from .model import NotAssessable
 
 _PROP = object()
+#: What a reader catches around one resource: a value it cannot use, or inputs not of the shape the
+#: provider's schema gives (a list where an object belongs...): the resource is not assessed, the rest is.
+UNREADABLE = (NotAssessable, TypeError, ValueError, AttributeError, KeyError)
+
+
+def why(exc: Exception) -> str:
+    """The not-assessed reason for ``exc`` (one of :data:`UNREADABLE`)."""
+    return str(exc) if isinstance(exc, NotAssessable) else f"its inputs could not be read ({type(exc).__name__}: {exc})"
 
 
 def count(node: Node, key: str, default: Optional[float] = None, *, value: Any = _PROP) -> Optional[float]:

@@ -22,7 +22,7 @@ from .._util import dig, is_unknown
 from ..cost.prices import PriceError, PriceTable, family_of
 from ..cost.view import StackView
 from ..graph import Node
-from ._read import count, plural
+from ._read import UNREADABLE, count, plural, why
 from .model import Need, NotAssessable, NotAssessed, Part, defaults, quota
 
 GROUP = "aws:autoscaling/group:Group"
@@ -188,8 +188,8 @@ def read(view: StackView, prices: PriceTable) -> Iterator[Union[Need, NotAssesse
     for node in view.of_type(GROUP, INSTANCE, SPOT_REQUEST):
         try:
             (reader.group if node.type == GROUP else reader.instance)(node)
-        except NotAssessable as exc:
-            reader.skipped.append(NotAssessed(node.name, node.type, "EC2 vCPUs", str(exc)))
+        except UNREADABLE as exc:
+            reader.skipped.append(NotAssessed(node.name, node.type, "EC2 vCPUs", why(exc)))
     order = list(defaults()["quotas"])
     yield from sorted(reader.needs.values(), key=lambda n: order.index(n.quota.key))
     yield from reader.skipped

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping, Optional, Union
 from .._util import dig
 from ..cost.view import StackView
 from ..graph import Node
-from ._read import count
+from ._read import UNREADABLE, count, why
 from .model import Need, NotAssessable, NotAssessed, Part, quota
 
 SERVICE = "aws:ecs/service:Service"
@@ -86,29 +86,36 @@ def _max_tasks(view: StackView, node: Node) -> tuple[float, str]:
     return count(node, "desiredCount", 0), "desiredCount"
 
 
+def _parts(view: StackView, node: Node) -> list[tuple[str, Part]]:
+    """(quota, part) for each capacity provider the service's tasks run on; [] when not on Fargate."""
+    strategy = _strategy(view, node)
+    if strategy is None:
+        return []
+    cpu = _task_cpu(view, node)
+    tasks, basis = _max_tasks(view, node)
+    pct = count(node, "deploymentMaximumPercent", DEFAULT_MAX_PERCENT)
+    deploy = max(int(tasks), math.floor(tasks * pct / 100 + 1e-9))
+    per_task = cpu / 1024
+    how = (f"{node.name}: {tasks:g} tasks at most ({basis}) x {per_task:g} vCPU (cpu {cpu:g}) = "
+           f"{tasks * per_task:g} vCPU; {deploy} tasks = {deploy * per_task:g} vCPU during a rolling deploy "
+           f"at deploymentMaximumPercent {pct:g}%")
+    out = []
+    for provider, n in split(deploy, strategy).items():
+        if provider in QUOTAS and n:
+            share = how if n == deploy else f"{how}, {n} of them on {provider}"
+            out.append((QUOTAS[provider], Part(node.name, node.type, n * per_task, share)))
+    return out
+
+
 def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
     needs: dict[str, Need] = {}
     for node in view.of_type(SERVICE) + [n for n in view.of_type(AWSX_SERVICE) if view.is_opaque(n)]:
         try:
-            strategy = _strategy(view, node)
-            if strategy is None:
-                continue
-            cpu = _task_cpu(view, node)
-            tasks, basis = _max_tasks(view, node)
-            pct = count(node, "deploymentMaximumPercent", DEFAULT_MAX_PERCENT)
-        except NotAssessable as exc:
-            yield NotAssessed(node.name, node.type, "Fargate vCPUs", str(exc))
+            parts = _parts(view, node)
+        except UNREADABLE as exc:
+            yield NotAssessed(node.name, node.type, "Fargate vCPUs", why(exc))
             continue
-        deploy = max(int(tasks), math.floor(tasks * pct / 100 + 1e-9))
-        per_task = cpu / 1024
-        how = (f"{node.name}: {tasks:g} tasks at most ({basis}) x {per_task:g} vCPU (cpu {cpu:g}) = "
-               f"{tasks * per_task:g} vCPU; {deploy} tasks = {deploy * per_task:g} vCPU during a rolling deploy "
-               f"at deploymentMaximumPercent {pct:g}%")
-        for provider, n in split(deploy, strategy).items():
-            if provider not in QUOTAS or not n:
-                continue
-            share = how if n == deploy else f"{how}, {n} of them on {provider}"
-            needs.setdefault(QUOTAS[provider], Need(quota(QUOTAS[provider]))).parts.append(
-                Part(node.name, node.type, n * per_task, share))
+        for key, part in parts:
+            needs.setdefault(key, Need(quota(key))).parts.append(part)
     yield from needs.values()
 

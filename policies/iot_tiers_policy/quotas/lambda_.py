@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Iterator, Union
 
 from ..cost.view import StackView
-from ._read import count
-from .model import Need, NotAssessable, NotAssessed, Part, defaults, quota
+from ._read import UNREADABLE, count, why
+from .model import Need, NotAssessed, Part, defaults, quota
 
 FUNCTION = "aws:lambda/function:Function"
 PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
@@ -38,14 +38,14 @@ def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
     need = Need(quota(QUOTA))
     try:
         provisioned = _provisioned(view)
-    except NotAssessable as exc:
-        yield NotAssessed("provisioned concurrency", PROVISIONED, QUOTA, str(exc))
+    except UNREADABLE as exc:
+        yield NotAssessed("provisioned concurrency", PROVISIONED, quota(QUOTA).title, why(exc))
         provisioned = {}
     for fn in view.of_type(FUNCTION):
         try:
             reserved = count(fn, "reservedConcurrentExecutions", value=_reserved(fn))
-        except NotAssessable as exc:
-            yield NotAssessed(fn.name, fn.type, quota(QUOTA).title, str(exc))
+        except UNREADABLE as exc:
+            yield NotAssessed(fn.name, fn.type, quota(QUOTA).title, why(exc))
             continue
         pc = sum(n for _, n in provisioned.get(fn.urn, ()))
         if reserved is None and not pc:
@@ -66,4 +66,4 @@ def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
 def _reserved(fn) -> object:
     """``reservedConcurrentExecutions``; ``-1`` (the provider's "unreserved") reads as not set."""
     raw = fn.props.get("reservedConcurrentExecutions")
-    return None if raw in (-1, "-1") else raw
+    return None if isinstance(raw, (int, str)) and str(raw) == "-1" else raw

@@ -16,6 +16,7 @@ from typing import Iterator, Union
 from .._util import is_unknown
 from ..cost.pricers.vpc import awsx_nat_count
 from ..cost.view import StackView
+from ._read import UNREADABLE, why
 from .model import Need, NotAssessed, Part, quota
 
 EIP = "aws:ec2/eip:Eip"
@@ -37,8 +38,13 @@ def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
     for eip in view.of_type(EIP):
         eips.parts.append(Part(eip.name, eip.type, 1, f"{eip.name}: 1 address"))
     nats = Need(quota("vpc.nat_gateways_per_az"))
+    skipped = []
     for vpc in (v for v in view.of_type(AWSX_VPC) if view.is_opaque(v)):
-        gateways, strategy, zones = awsx_nat_count(vpc)
+        try:
+            gateways, strategy, zones = awsx_nat_count(vpc)
+        except UNREADABLE as exc:
+            skipped.append(NotAssessed(vpc.name, vpc.type, "NAT gateways and their Elastic IPs", why(exc)))
+            continue
         if not gateways:
             continue
         eips.parts.append(Part(vpc.name, vpc.type, gateways,
@@ -56,3 +62,4 @@ def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
         nats.parts.append(Part("(zone unknown)", NAT, unknown,
                                f"{unknown} NAT gateway(s) whose zone is unknown, counted in the busiest zone"))
     yield from (n for n in (nats, eips) if n.parts)
+    yield from skipped

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -31,14 +35,21 @@ from iot_tiers.offline.quotas import report_lines
 from iot_tiers_policy.graph import Node
 from iot_tiers_policy.quotas import assess, quota
 from iot_tiers_policy.quotas.fargate import split
+from iot_tiers_policy.service_quotas import NAME, POLICIES
+from policy.cost.cost_support import analyze_stack
 from support import REPO_ROOT
 
 TEAM = Path(__file__).resolve().parent / "programs" / "team"
 
 
 @pytest.fixture(scope="module")
-def team():
-    return assess(run_stack(TEAM, "test", new_stack=True).resources, region="us-east-1")
+def team_capture():
+    return run_stack(TEAM, "test", new_stack=True)
+
+
+@pytest.fixture(scope="module")
+def team(team_capture):
+    return assess(team_capture.resources, region="us-east-1")
 
 
 def need(report, key):
@@ -198,3 +209,44 @@ def test_deploying_doc_lists_every_request_the_prod_report_makes_before_up(prod)
     section = doc.split("## First deploy: service quotas", 1)[1].split("\n## ", 1)[0]
     listed = {line for line in section.splitlines() if line.startswith("aws service-quotas request-")}
     assert listed == {n["request"] for n in prod.quotas["exceeding"]}
+
+
+# ---------------------------------------------------------------- the pack's advisory
+
+def test_pack_advisory_reports_each_quota_above_a_new_account_with_its_request_command(team_capture):
+    capture = team_capture
+    diags = analyze_stack(POLICIES, capture)
+    assert {d["level"] for d in diags} == {"advisory"} and {d["policy"] for d in diags} == {NAME}
+    expected = assess(capture.resources).exceeding
+    assert len(diags) == len(expected)
+    for n in expected:
+        [d] = [d for d in diags if f"({n.quota.service_code} {n.quota.quota_code})" in d["message"]]
+        assert f"the stack needs {n.amount:,g} {n.quota.unit}" in d["message"]
+        assert f"--quota-code {n.quota.quota_code} --desired-value {math.ceil(n.amount)}" in d["message"]
+
+
+def test_account_quotas_in_the_policy_config_judge_those_quotas_against_the_account(team_capture):
+    capture = team_capture
+    granted = {"L-B99A9384": 123, "L-1216C47A": 17}   # Lambda exactly enough, Standard one vCPU short
+    diags = analyze_stack(POLICIES, capture, {NAME: {"accountQuotas": granted}})
+    messages = " ".join(d["message"] for d in diags)
+    assert "L-B99A9384" not in messages
+    assert "(ec2 L-1216C47A): the stack needs 18 vCPUs, and your account has 17 (accountQuotas)" in messages
+
+
+def test_the_quota_report_runs_from_a_copy_of_policies_alone(tmp_path):
+    """As `pulumi policy publish` uploads the pack: no iot_tiers or components beside it."""
+    shutil.copytree(REPO_ROOT / "policies", tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    script = textwrap.dedent("""
+        import sys
+        from iot_tiers_policy.graph import Graph, Node
+        from iot_tiers_policy.service_quotas import check
+        asg = Node("urn:g", "aws:autoscaling/group:Group", "gpu", {"maxSize": 2, "mixedInstancesPolicy": {
+            "launchTemplate": {"overrides": [{"instanceType": "g5.xlarge"}]}}})
+        print([m for m, _ in check(Graph([asg]), {})])
+        assert not any(m.split(".")[0] in ("components", "iot_tiers") for m in sys.modules), "imported the repo"
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path / "policies", capture_output=True,
+                            text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ""})
+    assert result.returncode == 0, result.stderr
+    assert "(ec2 L-DB2E81BA): the stack needs 8 vCPUs" in result.stdout
