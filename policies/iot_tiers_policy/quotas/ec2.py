@@ -30,7 +30,6 @@ INSTANCE = "aws:ec2/instance:Instance"
 SPOT_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
-MARKETS = ("on_demand", "spot")
 _LETTERS = re.compile(r"^([a-z]+)")
 
 

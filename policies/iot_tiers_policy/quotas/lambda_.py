@@ -24,30 +24,32 @@ def unreserved_minimum() -> int:
     return int(defaults()["lambda_unreserved_minimum"]["value"])
 
 
-def _provisioned(view: StackView) -> dict[str, list[tuple[str, float]]]:
-    """Function URN -> [(config name, provisioned executions)], through aliases to their function."""
-    out: dict[str, list[tuple[str, float]]] = {}
+def _provisioned(view: StackView, skipped: list[NotAssessed]) -> dict[str, float]:
+    """Function URN -> its provisioned executions, through aliases to their function; a config whose
+    count cannot be read goes to ``skipped``."""
+    out: dict[str, float] = {}
     for cfg in view.of_type(PROVISIONED):
-        for fn in view.functions(cfg, "functionName") or view.functions(cfg, "qualifier"):
-            out.setdefault(fn.urn, []).append((cfg.name, count(cfg, "provisionedConcurrentExecutions", 0)))
-            break
+        try:
+            executions = count(cfg, "provisionedConcurrentExecutions", 0)
+            for fn in (view.functions(cfg, "functionName") or view.functions(cfg, "qualifier"))[:1]:
+                out[fn.urn] = out.get(fn.urn, 0) + executions
+        except UNREADABLE as exc:
+            skipped.append(NotAssessed(cfg.name, cfg.type, quota(QUOTA).title, why(exc)))
     return out
 
 
 def read(view: StackView) -> Iterator[Union[Need, NotAssessed]]:
     need = Need(quota(QUOTA))
-    try:
-        provisioned = _provisioned(view)
-    except UNREADABLE as exc:
-        yield NotAssessed("provisioned concurrency", PROVISIONED, quota(QUOTA).title, why(exc))
-        provisioned = {}
+    skipped: list[NotAssessed] = []
+    provisioned = _provisioned(view, skipped)
+    yield from skipped
     for fn in view.of_type(FUNCTION):
         try:
             reserved = count(fn, "reservedConcurrentExecutions", value=_reserved(fn))
         except UNREADABLE as exc:
             yield NotAssessed(fn.name, fn.type, quota(QUOTA).title, why(exc))
             continue
-        pc = sum(n for _, n in provisioned.get(fn.urn, ()))
+        pc = provisioned.get(fn.urn, 0)
         if reserved is None and not pc:
             continue
         if reserved is None:
