@@ -3,6 +3,7 @@ default, an unknown or nonsensical one makes the resource :class:`~.model.NotAss
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from .._util import is_unknown
@@ -12,7 +13,7 @@ from .model import NotAssessable
 _PROP = object()
 #: What a reader catches around one resource: a value it cannot use, or inputs not of the shape the
 #: provider's schema gives (a list where an object belongs...): the resource is not assessed, the rest is.
-UNREADABLE = (NotAssessable, TypeError, ValueError, AttributeError, KeyError)
+UNREADABLE = (NotAssessable, TypeError, ValueError, AttributeError, KeyError, ArithmeticError)
 
 
 def why(exc: Exception) -> str:
@@ -34,7 +35,7 @@ def count(node: Node, key: str, default: Optional[float] = None, *, value: Any =
         number = float(raw)
     except (TypeError, ValueError):
         raise NotAssessable(f"{key}={raw!r} is not a number") from None
-    if number != number or number < 0:
+    if not math.isfinite(number) or number < 0:
         raise NotAssessable(f"{key}={raw!r} is not a number >= 0")
     return number
 

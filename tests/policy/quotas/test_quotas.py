@@ -115,6 +115,21 @@ def test_a_group_with_one_unknown_type_is_assessed_on_the_types_the_data_knows()
     assert [s.what for s in report.not_assessed] == ["EC2 vCPUs of m99g.large"]
 
 
+def test_inputs_of_the_wrong_shape_are_not_assessed_never_an_error():
+    garbage = [
+        node("fn", "aws:lambda/function:Function", {"reservedConcurrentExecutions": "lots"}),
+        node("asg", "aws:autoscaling/group:Group", {"maxSize": 4, "mixedInstancesPolicy": "spot please"}),
+        node("weighted", "aws:autoscaling/group:Group", {"maxSize": 4, "mixedInstancesPolicy": {"launchTemplate": {
+            "overrides": [{"instanceType": "c6g.large", "weightedCapacity": 0}]}}}),
+        node("svc", "aws:ecs/service:Service", {"capacityProviderStrategies": [{"capacityProvider": ["FARGATE"]}]}),
+        node("vpc", "awsx:ec2:Vpc", {"natGateways": "OnePerAz"}),
+        node("big", "aws:ec2/instance:Instance", {"instanceType": "c6g.large", "count": "inf"}),
+    ]
+    report = assess(garbage)
+    assert {s.resource for s in report.not_assessed} == {"fn", "asg", "weighted", "svc", "vpc"}
+    assert need(report, "ec2.on_demand.standard") == 2   # the one readable instance still counts
+
+
 def test_awsx_vpc_addresses_count_from_its_inputs_only_while_its_children_are_hidden():
     vpc = node("vpc", "awsx:ec2:Vpc", {"natGateways": {"strategy": "OnePerAz"}, "numberOfAvailabilityZones": 3})
     assert need(assess([vpc]), "ec2.elastic_ips") == 3
