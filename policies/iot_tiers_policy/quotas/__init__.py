@@ -12,8 +12,8 @@ Each need carries the quota's Service Quotas codes, AWS's default and a new acco
 ``defaults.json``, with the page each was read on), how it was computed resource by resource, and the
 ``aws service-quotas request-service-quota-increase`` command. What a reader cannot work out (an
 instance type the bundled EC2 data lacks, a value unknown at a first preview) is listed as not assessed,
-never an error. Information only: nothing here is a policy violation unless the pack's advisory
-``quota-first-deploy`` reports it.
+never an error. Information only: the pack's advisory ``reliability-service-quotas``
+(:mod:`..service_quotas`) reports the same needs in a real ``pulumi preview``.
 
 Pure Python over the pack's own modules: it ships inside the published pack.
 """
