@@ -174,6 +174,10 @@ def render(result: Any, width: int = 100) -> str:
             for para in detail.splitlines():
                 lines.extend(textwrap.wrap(para, width=width, initial_indent="      ", subsequent_indent="      "))
         lines.append("")
+    if result.quotas is not None:
+        from ..offline.quotas import report_lines
+
+        lines.extend(report_lines(result.quotas, width))
     s = result.summary()
     verdict = "PASSED" if result.passed else "FAILED"
     if result.cost and "error" in result.cost:
