@@ -190,6 +190,9 @@ def render(result: Any, width: int = 100) -> str:
         for warning in result.cost.get("warnings") or []:
             lines.extend(textwrap.wrap(f"cost estimate: {warning}", width=width, initial_indent="  ",
                                        subsequent_indent="    "))
+    if s.get("notCheckableAtPreview") is not None:
+        lines.append(f"AWS API rules: {s['notCheckableAtPreview']} inputs not checkable at preview (values known "
+                     f"only once other resources exist; checked at `pulumi up`)")
     lines.append(f"Summary: {s['resources']} resources, {s['policies']} policies, "
                  f"{s['mandatory']} mandatory and {s['advisory']} advisory violations: {verdict}")
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ from .analyzer import (
     UNKNOWN, AnalyzerError, AnalyzerInfo, Diagnostic, PolicyPackClient, Resource, load_policy_config, reconcile_config,
 )
 from iot_tiers_policy import PACK_NAME
+from iot_tiers_policy.aws_api import NOT_CHECKABLE, NOT_CHECKABLE_LINE
 
 from .harness import Capture, CapturedResource, run_stack
 
@@ -93,6 +94,23 @@ class PreviewResult:
     def passed(self) -> bool:
         return not self.mandatory
 
+    @property
+    def not_checkable(self) -> Optional[int]:
+        """How many inputs the AWS API rules could not judge (values unknown at preview); None without them.
+
+        The pack's advisory ``aws-api-not-checkable`` states the count once per stack (it is absent
+        when the count is 0); a pack without that policy, or a config disabling it, gives None.
+        """
+        if self.info.name != PACK_NAME or self.info.policy(NOT_CHECKABLE) is None \
+                or self.config.get(NOT_CHECKABLE, {}).get("enforcementLevel") == "disabled":
+            return None
+        for v in self.violations:
+            if v.policy == NOT_CHECKABLE:
+                found = NOT_CHECKABLE_LINE.match(v.message.split("\n", 1)[-1])
+                if found:
+                    return int(found.group(1))
+        return 0
+
     def summary(self) -> dict[str, Any]:
         by_policy: dict[str, int] = {}
         for v in self.violations:
@@ -110,6 +128,7 @@ class PreviewResult:
             "seconds": {k: round(v, 3) for k, v in self.timings.items()},
             "monthlyCost": self.cost,
             "newStack": self.capture.new_stack,
+            "notCheckableAtPreview": self.not_checkable,
         }
 
     def as_json(self) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Pulumi's mocks accept anything; AWS does not. This package rebuilds, from a
 resource's pulumi-aws inputs, the API requests the Terraform AWS provider sends to
-create it, and checks them against botocore's service models (enums, lengths,
+create it, and checks them against botocore's service models (types, enums, lengths,
 patterns, ranges, sizes, required members), the physical names pulumi-aws makes up,
-and the few rules AWS documents that the models cannot express.
+the rules AWS documents that the models cannot express, and the validations
+pulumi-aws's provider runs on the inputs. docs/aws-rules.md is the coverage table.
 
 - :func:`check_resource` checks one resource (type, logical name, inputs);
 - :func:`check_stack` adds the rules that span resources (an SQS queue and the

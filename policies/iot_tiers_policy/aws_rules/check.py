@@ -2,7 +2,9 @@
 
 For a resource of a known type: work out its physical name (:mod:`.names`), assemble
 each API request the Terraform provider sends (:mod:`.requests`), and check it against
-botocore's input shape (:mod:`.shapes`) and the documented rules (:mod:`.documented`).
+botocore's input shape (:mod:`.shapes`) and the documented rules (:mod:`.documented`);
+then the inputs themselves against what pulumi-aws's provider validates (:mod:`.provider`).
+Inputs whose values are unknown are listed in :attr:`Result.unknown`, never judged.
 Every finding names the input it came from, the value, what AWS allows and where
 that rule is written. A type nobody mapped, an input that cannot be placed, a value
 not known yet: none of these is a finding, and an error inside one check is
@@ -19,6 +21,7 @@ from typing import Any, Iterable, Mapping, Optional
 from .._util import UNKNOWN_STRING_VALUE, contains_unknown, is_unknown
 from .documented import Rule, rules_for, values_at
 from .names import PhysicalName, physical_name
+from .provider import input_rules_for
 from .requests import CALLS, Call, Request
 from .shapes import ShapeFinding, Validator, api_version
 
@@ -29,7 +32,8 @@ AUTONAME_SOURCE = "pulumi-aws provider/resources.go auto-naming (pulumi-terrafor
 class Violation:
     """One input value AWS (or pulumi-aws) would refuse."""
 
-    rule: str        # enum | length | pattern | range | size | required | name | documented | cross-field
+    rule: str        # type | enum | length | pattern | range | size | required | name | documented | provider |
+    #                  cross-field
     input: str       # the input path, as the program writes it (camelCase)
     value: Any
     problem: str     # what is wrong and what is allowed
@@ -46,6 +50,9 @@ class Result:
     violations: list[Violation] = field(default_factory=list)
     #: Checks that could not run (an exception inside one), for debugging; never violations.
     notes: list[str] = field(default_factory=list)
+    #: Inputs (as the program names them) a request would carry but whose values are not known yet:
+    #: not checkable at preview; AWS, and the pack at ``pulumi up``, see them known.
+    unknown: list[str] = field(default_factory=list)
 
 
 def _show(value: Any, limit: int = 120) -> str:
@@ -73,18 +80,24 @@ def check_resource(typ: str, name: str, inputs: Mapping[str, Any]) -> Result:
         inputs[phys.field] = phys.value
         if phys.refusal:
             result.violations.append(Violation("name", phys.described, phys.value, phys.refusal, AUTONAME_SOURCE))
+    unknown: dict[str, None] = {}
     for call in calls:
         try:
             if call.when is not None and not call.when(inputs):
                 continue
             req = call.request(inputs, is_unknown)
-            found = [*_shape_violations(call, req, phys), *_documented_violations(call, req, phys)]
+            found = [*_shape_violations(call, req, phys, unknown), *_documented_violations(call, req, phys)]
             if phys is not None and phys.refusal:
                 # The preview already fails on the name: what AWS would say about it is moot.
                 found = [v for v in found if v.input != phys.described]
             result.violations.extend(found)
         except Exception as exc:  # noqa: BLE001 - one check's bug never aborts the others
             result.notes.append(f"{typ} {name}: {call.operation}: {exc!r}")
+    try:
+        result.violations.extend(_provider_violations(typ, inputs, unknown))
+    except Exception as exc:  # noqa: BLE001 - fail soft
+        result.notes.append(f"{typ} {name}: provider validations: {exc!r}")
+    result.unknown = list(unknown)
     # Two calls may carry the same member (a log group's name goes to CreateLogGroup and PutRetentionPolicy).
     seen: set[tuple[str, str]] = set()
     result.violations = [v for v in result.violations
@@ -116,12 +129,34 @@ def _input(req: Request, api_path: str, phys: Optional[PhysicalName], *, missing
     return src
 
 
-def _shape_violations(call: Call, req: Request, phys: Optional[PhysicalName]) -> Iterable[Violation]:
+def _shape_violations(call: Call, req: Request, phys: Optional[PhysicalName], unknown: dict[str, None]
+                      ) -> Iterable[Violation]:
     validator = Validator(is_unknown)
     version = api_version(call.service)
     for f in validator.check(req.params, req.shape, "", exempt=frozenset(call.exempt)):
         yield Violation(f.kind, _input(req, f.api_path, phys, missing=f.kind == "required"), f.value, f.problem,
                         f"botocore {call.service} {version} {call.operation} {_generic(f)} ({f.shape})")
+    for api_path in validator.unknown:
+        unknown.setdefault(_input(req, api_path, phys))
+
+
+def _provider_violations(typ: str, inputs: Mapping[str, Any], unknown: dict[str, None]) -> Iterable[Violation]:
+    """What pulumi-aws's provider itself refuses in the inputs (:mod:`.provider`), before any API call."""
+    for rule in input_rules_for(typ):
+        if not rule.path:  # a rule over several inputs: it passes over unknowns itself
+            outcome = rule.check(inputs)
+            if outcome:
+                yield Violation(rule.kind, rule.inputs, None, outcome, rule.source)
+            continue
+        for where, value in values_at(inputs, rule.path):
+            if value is None:
+                continue
+            if contains_unknown(value):
+                unknown.setdefault(where)
+                continue
+            outcome = rule.check(value)
+            if outcome:
+                yield Violation(rule.kind, where, value, outcome, rule.source)
 
 
 def _generic(f: ShapeFinding) -> str:
@@ -141,7 +176,7 @@ def _apply(rule: Rule, req: Request, where: str, value: Any, phys: Optional[Phys
     if outcome is None:
         return
     if isinstance(outcome, str):
-        shown = None if rule.kind == "cross-field" else value
+        shown = None if rule.kind == "cross-field" or not rule.path else value
         yield Violation(rule.kind, rule.inputs or _input(req, where, phys), shown, outcome, rule.source)
         return
     for sub, problem in outcome:

@@ -5,13 +5,14 @@ provider copies most nested blocks member by member into the API's structures, w
 members have the same names in PascalCase (``healthCheck.interval`` aside: those the
 per-type specs in :mod:`.requests` spell out). :func:`like` does that copy against a
 botocore shape, keeping track of which input each API member came from so a finding
-names what the program wrote. What it cannot place (an attribute with no member of
-that name, a value of the wrong kind) it leaves out: not placing a value is never a
-violation.
+names what the program wrote. An attribute with no member of that name it leaves
+out (not placing a value is never a violation); a value of the wrong kind (a string
+where the API wants a structure) it keeps as it is, for the validator to name.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Callable, Mapping, Optional
 
@@ -19,6 +20,7 @@ from typing import Any, Callable, Mapping, Optional
 Origins = dict[str, str]
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
@@ -52,7 +54,8 @@ class Converter:
         if kind == "structure":
             if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
                 value, src = value[0], f"{src}[0]"  # a Terraform block list of one, an API structure
-            return self._structure(value, shape, api, src, origins) if isinstance(value, dict) else None
+            # Anything else is left as it is, for the validator to name its type.
+            return self._structure(value, shape, api, src, origins) if isinstance(value, dict) else value
         if kind == "list":
             return self._list(value, shape, api, src, origins)
         if kind == "map":
@@ -88,7 +91,7 @@ class Converter:
 
     def _map(self, value: Any, shape: Any, api: str, src: str, origins: Origins) -> Any:
         if not isinstance(value, dict):
-            return None
+            return value
         out = {}
         for k, v in value.items():
             out[k] = self.like(v, shape.value, f"{api}[{k!r}]", f"{src}[{k!r}]", origins)

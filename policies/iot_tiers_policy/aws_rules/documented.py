@@ -29,6 +29,7 @@ class Rule:
     source: str
     kind: str = "documented"              # or "cross-field" for rules over several members
     inputs: str = ""                      # the inputs a whole-request rule reads, as the program names them
+    what: str = ""                        # the rule in a few words (docs/aws-rules.md)
 
 
 def _doc(service: str, operation: str, member: str) -> str:
@@ -274,6 +275,107 @@ def _listener_certificate(req: Any) -> Problem:
     return None
 
 
+def _lambda_timeout(req: Any) -> Problem:
+    """Timeout: 1 to 5,400 in the model, but "the maximum allowed value is 1,800 seconds" except on Lambda
+    Managed Instances (botocore lambda CreateFunction Timeout documentation)."""
+    if not isinstance(req, dict) or req.get("CapacityProviderConfig") is not None:
+        return None
+    timeout = _number(req.get("Timeout"))
+    if timeout is not None and timeout > 1800:
+        return (f"timeout {int(timeout)} s is above Lambda's 1,800 s maximum; only functions on Lambda Managed "
+                "Instances (capacityProviderConfig set) allow up to 5,400 s, for asynchronous and event source "
+                "mapping invocations")
+    return None
+
+
+def _alarm_period(req: Any) -> Problem:
+    """botocore cloudwatch PutMetricAlarm Period documentation: 10, 20, 30 or a multiple of 60; the evaluation
+    window (Period x EvaluationPeriods) at most 7 days, and at most 1 day when Period is under an hour."""
+    if not isinstance(req, dict):
+        return None
+    period, periods = _number(req.get("Period")), _number(req.get("EvaluationPeriods"))
+    if period is None:
+        return None
+    if period not in (10, 20, 30) and period % 60:
+        return f"period {period:g} s is not one AWS accepts: 10, 20, 30 or a multiple of 60 seconds"
+    if periods is not None:
+        window, limit = period * periods, (86400 if period < 3600 else 604800)
+        if window > limit:
+            return (f"period {period:g} s x evaluationPeriods {periods:g} is {window:g} s; AWS allows at most "
+                    f"{limit:,} s ({'one day for periods under an hour' if limit == 86400 else 'seven days'})")
+    return None
+
+
+#: CreateVolume per volume type: (size GiB, IOPS, throughput MiB/s) ranges; None where the type takes no value
+#: (botocore ec2 CreateVolume Size, Iops and Throughput documentation).
+EBS_LIMITS: dict[str, tuple[tuple[int, int], Optional[tuple[int, int]], Optional[tuple[int, int]]]] = {
+    "gp2": ((1, 16384), None, None),
+    "gp3": ((1, 65536), (3000, 80000), (125, 2000)),
+    "io1": ((4, 16384), (100, 64000), None),
+    "io2": ((4, 65536), (100, 256000), None),
+    "st1": ((125, 16384), None, None),
+    "sc1": ((125, 16384), None, None),
+    "standard": ((1, 1024), None, None),
+}
+
+
+def _ebs_volume(req: Any) -> Iterator[tuple[str, Problem]]:
+    if not isinstance(req, dict):
+        return
+    kind = req.get("VolumeType", "gp2")
+    if kind not in EBS_LIMITS:
+        return
+    for member, limits in zip(("Size", "Iops", "Throughput"), EBS_LIMITS[kind]):
+        value = _number(req.get(member))
+        if value is None:
+            continue
+        if limits is None:
+            yield member, f"is set, but a {kind} volume takes no {member.lower()} (omit it)"
+            continue
+        lo, hi = limits
+        if not lo <= value <= hi:
+            unit = {"Size": " GiB", "Iops": " IOPS", "Throughput": " MiB/s"}[member]
+            yield member, f"is out of range for a {kind} volume; AWS allows {lo:,} to {hi:,}{unit}"
+
+
+def _kms_alias(value: Any) -> Problem:
+    """botocore kms CreateAlias AliasName documentation: begins with alias/, never alias/aws/."""
+    if not isinstance(value, str):
+        return None
+    if not value.startswith("alias/"):
+        return "does not begin with 'alias/': a KMS alias name is alias/ followed by a name"
+    if value.startswith("alias/aws/"):
+        return "begins with 'alias/aws/', which AWS reserves for AWS managed keys"
+    return None
+
+
+def _payload_format(req: Any) -> Problem:
+    """botocore apigatewayv2 CreateIntegration PayloadFormatVersion documentation: 1.0 and 2.0 for Lambda proxy
+    (AWS_PROXY) integrations, 1.0 for every other."""
+    if not isinstance(req, dict) or not isinstance(req.get("PayloadFormatVersion"), str):
+        return None
+    kind, version = req.get("IntegrationType"), req["PayloadFormatVersion"]
+    allowed = ("1.0", "2.0") if kind == "AWS_PROXY" else ("1.0",)
+    if isinstance(kind, str) and version not in allowed:
+        return f"payloadFormatVersion {version!r} is not one a {kind} integration takes: {' or '.join(allowed)}"
+    return None
+
+
+def _starting_position(req: Any) -> Problem:
+    """botocore lambda CreateEventSourceMapping StartingPosition documentation: required for Kinesis and
+    DynamoDB stream sources (and not used by SQS)."""
+    if not isinstance(req, dict) or not isinstance(req.get("EventSourceArn"), str):
+        return None
+    arn = req["EventSourceArn"]
+    stream = arn.startswith("arn:aws:kinesis:") or (arn.startswith("arn:aws:dynamodb:") and "/stream/" in arn)
+    if stream and req.get("StartingPosition") is None:
+        return "startingPosition is not set: a Kinesis or DynamoDB stream source needs TRIM_HORIZON, LATEST or " \
+               "AT_TIMESTAMP"
+    if arn.startswith("arn:aws:sqs:") and req.get("StartingPosition") is not None:
+        return "startingPosition is set, but an SQS queue has no stream position (omit it)"
+    return None
+
+
 # ---------------------------------------------------------------- IAM document sizes
 
 #: IAM quotas, counted without white space (IAM User Guide, "IAM and AWS STS quotas").
@@ -303,66 +405,116 @@ def _size(limit: int, what: str) -> Callable[[Any], Problem]:
 
 RULES: tuple[Rule, ...] = (
     Rule("ec2", "CreateSecurityGroup", "Description", _ec2_text,
-         _doc("ec2", "CreateSecurityGroup", "Description")),
-    Rule("ec2", "CreateSecurityGroup", "GroupName", _group_name, _doc("ec2", "CreateSecurityGroup", "GroupName")),
+         _doc("ec2", "CreateSecurityGroup", "Description"),
+         what='EC2 text: 255 characters of a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*'),
+    Rule("ec2", "CreateSecurityGroup", "GroupName", _group_name, _doc("ec2", "CreateSecurityGroup", "GroupName"),
+         what='EC2 text, not starting with sg-'),
     *(Rule("ec2", op, f"IpPermissions[].{ranges}[].Description", _ec2_text,
-           _doc("ec2", op, f"IpPermissions.{ranges}.Description"))
+           _doc("ec2", op, f"IpPermissions.{ranges}.Description"),
+         what='EC2 text: 255 characters of a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*')
       for op in ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress")
       for ranges in ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs", "PrefixListIds")),
-    Rule("sqs", "CreateQueue", "QueueName", _sqs_name, _doc("sqs", "CreateQueue", "QueueName")),
-    Rule("sqs", "CreateQueue", "Attributes", _sqs_attributes, _doc("sqs", "CreateQueue", "Attributes")),
-    Rule("sns", "CreateTopic", "Name", _sns_name, _doc("sns", "CreateTopic", "Name")),
+    Rule("sqs", "CreateQueue", "QueueName", _sqs_name, _doc("sqs", "CreateQueue", "QueueName"),
+         what='1-80 letters, digits, - and _, plus .fifo'),
+    Rule("sqs", "CreateQueue", "Attributes", _sqs_attributes, _doc("sqs", "CreateQueue", "Attributes"),
+         what='attribute ranges (delay, message size, retention, wait time, visibility, key reuse)'),
+    Rule("sns", "CreateTopic", "Name", _sns_name, _doc("sns", "CreateTopic", "Name"),
+         what='1-256 letters, digits, - and _, plus .fifo'),
     Rule("sns", "Subscribe", "Protocol", _one_of(("http", "https", "email", "email-json", "sms", "sqs",
                                                    "application", "lambda", "firehose"), "protocols"),
-         _doc("sns", "Subscribe", "Protocol")),
+         _doc("sns", "Subscribe", "Protocol"),
+         what='one of the documented protocols'),
     Rule("logs", "PutRetentionPolicy", "retentionInDays", _one_of(RETENTION_DAYS, "retention periods (days)"),
-         _doc("logs", "PutRetentionPolicy", "retentionInDays")),
+         _doc("logs", "PutRetentionPolicy", "retentionInDays"),
+         what='one of the retention periods CloudWatch Logs offers'),
     Rule("cloudwatch", "PutMetricAlarm", "TreatMissingData",
          _one_of(("breaching", "notBreaching", "ignore", "missing"), "values"),
-         _doc("cloudwatch", "PutMetricAlarm", "TreatMissingData")),
+         _doc("cloudwatch", "PutMetricAlarm", "TreatMissingData"),
+         what='breaching, notBreaching, ignore or missing'),
     Rule("kms", "ScheduleKeyDeletion", "PendingWindowInDays", _range(7, 30, " days"),
-         _doc("kms", "ScheduleKeyDeletion", "PendingWindowInDays")),
+         _doc("kms", "ScheduleKeyDeletion", "PendingWindowInDays"),
+         what='7 to 30 days'),
     Rule("elbv2", "CreateLoadBalancer", "Name", _elb_name("load balancer", True),
-         _doc("elbv2", "CreateLoadBalancer", "Name")),
+         _doc("elbv2", "CreateLoadBalancer", "Name"),
+         what='1-32 letters, digits, hyphens; not at either end; not internal-'),
     Rule("elbv2", "CreateTargetGroup", "Name", _elb_name("target group", False),
-         _doc("elbv2", "CreateTargetGroup", "Name")),
+         _doc("elbv2", "CreateTargetGroup", "Name"),
+         what='1-32 letters, digits, hyphens; not at either end'),
     Rule("elbv2", "ModifyLoadBalancerAttributes", "Attributes", _lb_attributes,
-         _doc("elbv2", "ModifyLoadBalancerAttributes", "Attributes.Key")),
+         _doc("elbv2", "ModifyLoadBalancerAttributes", "Attributes.Key"),
+         what='idle timeout and keep-alive ranges'),
     Rule("elbv2", "ModifyTargetGroupAttributes", "Attributes", _lb_attributes,
-         _doc("elbv2", "ModifyTargetGroupAttributes", "Attributes.Key")),
+         _doc("elbv2", "ModifyTargetGroupAttributes", "Attributes.Key"),
+         what='deregistration delay range'),
     Rule("ecs", "RegisterTaskDefinition", "family", _ecs_name("family"),
-         _doc("ecs", "RegisterTaskDefinition", "family")),
+         _doc("ecs", "RegisterTaskDefinition", "family"),
+         what='up to 255 letters, digits, - and _'),
     Rule("ecs", "RegisterTaskDefinition", "containerDefinitions[].name", _ecs_name("container name"),
-         _doc("ecs", "RegisterTaskDefinition", "containerDefinitions.name")),
-    Rule("ecs", "CreateService", "serviceName", _ecs_name("service name"), _doc("ecs", "CreateService", "serviceName")),
+         _doc("ecs", "RegisterTaskDefinition", "containerDefinitions.name"),
+         what='up to 255 letters, digits, - and _'),
+    Rule("ecs", "CreateService", "serviceName", _ecs_name("service name"), _doc("ecs", "CreateService", "serviceName"),
+         what='up to 255 letters, digits, - and _'),
     Rule("dlm", "CreateLifecyclePolicy", "PolicyDetails.Schedules[].CreateRule.Interval",
          _one_of(DLM_INTERVALS, "snapshot intervals (hours)"),
-         _doc("dlm", "CreateLifecyclePolicy", "PolicyDetails.Schedules.CreateRule.Interval")),
+         _doc("dlm", "CreateLifecyclePolicy", "PolicyDetails.Schedules.CreateRule.Interval"),
+         what='1, 2, 3, 4, 6, 8, 12 or 24 hours'),
     Rule("autoscaling", "CreateAutoScalingGroup", "MixedInstancesPolicy.LaunchTemplate.Overrides[].InstanceType",
-         _ec2_instance_type, "botocore ec2 InstanceType enum (the types EC2 launches)"),
-    Rule("secretsmanager", "CreateSecret", "Name", _secret_name, _doc("secretsmanager", "CreateSecret", "Name")),
+         _ec2_instance_type, "botocore ec2 InstanceType enum (the types EC2 launches)",
+         what='an instance type EC2 launches'),
+    Rule("secretsmanager", "CreateSecret", "Name", _secret_name, _doc("secretsmanager", "CreateSecret", "Name"),
+         what='ASCII letters, digits and /_+=.@-'),
     Rule("s3", "CreateBucket", "Bucket", _bucket_name,
-         "Amazon S3 User Guide, bucket naming rules (botocore s3 CreateBucket Bucket documentation links it)"),
+         "Amazon S3 User Guide, bucket naming rules (botocore s3 CreateBucket Bucket documentation links it)",
+         what='3-63 lowercase letters, digits, dots, hyphens'),
     Rule("iam", "PutRolePolicy", "PolicyDocument", _size(ROLE_INLINE_LIMIT, "role's inline policies"),
-         IAM_QUOTAS_URL),
-    Rule("iam", "CreatePolicy", "PolicyDocument", _size(MANAGED_POLICY_LIMIT, "managed policy"), IAM_QUOTAS_URL),
+         IAM_QUOTAS_URL,
+         what='10,240 characters without white space'),
+    Rule("iam", "CreatePolicy", "PolicyDocument", _size(MANAGED_POLICY_LIMIT, "managed policy"), IAM_QUOTAS_URL,
+         what='6,144 characters without white space'),
     Rule("iam", "CreateRole", "AssumeRolePolicyDocument", _size(TRUST_POLICY_LIMIT, "role trust policy"),
-         IAM_QUOTAS_URL),
+         IAM_QUOTAS_URL,
+         what='2,048 characters without white space'),
     # Several members of one request.
     Rule("ecs", "RegisterTaskDefinition", "", _fargate_size, _doc("ecs", "RegisterTaskDefinition", "memory"),
-         "cross-field", "cpu, memory"),
+         "cross-field", "cpu, memory",
+         what='a Fargate cpu/memory pair'),
     Rule("ecs", "RegisterTaskDefinition", "", _fargate_containers,
-         _doc("ecs", "RegisterTaskDefinition", "containerDefinitions.stopTimeout/healthCheck")),
+         _doc("ecs", "RegisterTaskDefinition", "containerDefinitions.stopTimeout/healthCheck"),
+         inputs="containerDefinitions",
+         what='Fargate stop timeout 2-120 s; health check interval, timeout, retries, start period'),
     Rule("lambda", "CreateEventSourceMapping", "", _batch_window,
          _doc("lambda", "CreateEventSourceMapping", "MaximumBatchingWindowInSeconds/BatchSize"), "cross-field",
-         "batchSize, maximumBatchingWindowInSeconds"),
+         "batchSize, maximumBatchingWindowInSeconds",
+         what='a batch above 10 needs a batching window; at most 10 from a FIFO queue'),
+    Rule("lambda", "CreateFunction", "", _lambda_timeout, _doc("lambda", "CreateFunction", "Timeout"),
+         "documented", "timeout, capacityProviderConfig",
+         what='at most 1,800 s unless on Lambda Managed Instances'),
+    Rule("cloudwatch", "PutMetricAlarm", "", _alarm_period, _doc("cloudwatch", "PutMetricAlarm", "Period"),
+         "cross-field", "period, evaluationPeriods",
+         what='10, 20, 30 or a multiple of 60 s; window at most 1 or 7 days'),
+    Rule("ec2", "CreateVolume", "", _ebs_volume, _doc("ec2", "CreateVolume", "Size/Iops/Throughput"),
+         inputs="type, size, iops, throughput",
+         what='size, IOPS and throughput ranges of the volume type'),
+    Rule("kms", "CreateAlias", "AliasName", _kms_alias, _doc("kms", "CreateAlias", "AliasName"),
+         what='begins with alias/, not alias/aws/'),
+    Rule("apigatewayv2", "CreateIntegration", "", _payload_format,
+         _doc("apigatewayv2", "CreateIntegration", "PayloadFormatVersion"), "cross-field",
+         "integrationType, payloadFormatVersion",
+         what='1.0 or 2.0 for AWS_PROXY, else 1.0'),
+    Rule("lambda", "CreateEventSourceMapping", "", _starting_position,
+         _doc("lambda", "CreateEventSourceMapping", "StartingPosition"), "cross-field",
+         "eventSourceArn, startingPosition",
+         what='required for Kinesis and DynamoDB streams, not for SQS'),
     Rule("autoscaling", "CreateAutoScalingGroup", "", _asg_sizes,
          _doc("autoscaling", "CreateAutoScalingGroup", "DesiredCapacity"), "cross-field",
-         "minSize, maxSize, desiredCapacity"),
+         "minSize, maxSize, desiredCapacity",
+         what='min <= desired <= max'),
     Rule("elbv2", "CreateLoadBalancer", "", _alb_zones, _doc("elbv2", "CreateLoadBalancer", "Subnets"),
-         "cross-field", "subnets"),
+         "cross-field", "subnets",
+         what="an ALB's subnets in two Availability Zones"),
     Rule("elbv2", "CreateListener", "", _listener_certificate, _doc("elbv2", "CreateListener", "Certificates"),
-         "cross-field", "protocol, certificateArn"),
+         "cross-field", "protocol, certificateArn",
+         what='an HTTPS or TLS listener has a certificate'),
 )
 
 _BY_OPERATION: dict[tuple[str, str], list[Rule]] = {}

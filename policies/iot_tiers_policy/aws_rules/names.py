@@ -71,6 +71,15 @@ AUTONAMES: dict[str, AutoName] = {
     "aws:s3/bucket:Bucket": AutoName(field="bucket", maxlen=63, lower=True),
     "aws:s3/bucketV2:BucketV2": AutoName(field="bucket", maxlen=63, lower=True),
     "aws:kms/alias:Alias": AutoName(maxlen=238, prefix="alias/"),
+    # No rule of their own in resources.go: the bridge's default, "name", 255, "-".
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": AutoName(),
+    "aws:apigatewayv2/api:Api": AutoName(),
+    "aws:apigatewayv2/stage:Stage": AutoName(),
+    "aws:iot/thing:Thing": AutoName(),
+    # resources.go: aws_cloudwatch_event_rule AutoName("name", 64, "-"); aws_cloudwatch_event_target
+    # AutoName("targetId", 255, "-").
+    "aws:cloudwatch/eventRule:EventRule": AutoName(maxlen=64),
+    "aws:cloudwatch/eventTarget:EventTarget": AutoName(field="targetId"),
 }
 
 

@@ -15,6 +15,7 @@ functions) and its docs; anything not listed here is not checked.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
@@ -46,6 +47,10 @@ class Request:
         last = parts[-1]
         target[last] = self.conv.like(value, shape.members[last], join(api, last), src, self.origins)
 
+    def trace(self, origins: Mapping[str, str]) -> None:
+        """Record, after a ``put`` of a structure assembled by hand, which input each API member came from."""
+        self.origins.update(origins)
+
     def put_from(self, api_path: str, input_path: str) -> None:
         self.put(api_path, get_path(self.inputs, input_path), input_path)
 
@@ -66,6 +71,14 @@ class Request:
 Builder = Callable[[Request], None]
 
 
+def fills(*members: str) -> Callable[[Builder], Builder]:
+    """Declare the top-level API members a builder fills (the coverage table lists what each call checks)."""
+    def mark(build: Builder) -> Builder:
+        build.fills = tuple(members)  # type: ignore[attr-defined]
+        return build
+    return mark
+
+
 @dataclass(frozen=True)
 class Call:
     service: str
@@ -77,12 +90,25 @@ class Call:
     renames: Mapping[str, str] = field(default_factory=dict)
     #: The provider makes this call only when this holds of the inputs.
     when: Optional[Callable[[Mapping[str, Any]], bool]] = None
+    #: Inputs ``build`` reads (for the coverage table and the mapping test; ``build`` itself reads them).
+    reads: tuple[str, ...] = ()
+
+    def members(self) -> tuple[str, ...]:
+        """The top-level API members this call can fill."""
+        names = [api.split(".")[0] for api in self.fields.values()]
+        names += [self.member_for(src) for src in self.same]
+        names += list(getattr(self.build, "fills", ()))
+        return tuple(dict.fromkeys(names))
+
+    def inputs(self) -> tuple[str, ...]:
+        """Every input this call reads: ``fields``, ``same`` and what ``build`` reads (top-level names)."""
+        names = [src.split(".")[0] for src in (*self.fields, *self.same, *self.reads)]
+        return tuple(dict.fromkeys(names))
 
     def member_for(self, name: str) -> str:
         """The top-level member an input of ``same`` fills (matched as the converter matches)."""
-        members = {norm(m): m for m in input_shape(self.service, self.operation).members}
         try:
-            return members[norm(name)]
+            return _members_by_norm(self.service, self.operation)[norm(name)]
         except KeyError:
             raise KeyError(f"{self.service} {self.operation} has no member for input {name!r}") from None
 
@@ -97,12 +123,18 @@ class Call:
         return req
 
 
+@functools.lru_cache(maxsize=None)
+def _members_by_norm(service: str, operation: str) -> dict[str, str]:
+    return {norm(m): m for m in input_shape(service, operation).members}
+
+
 def _set(key: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda inputs: inputs.get(key) is not None
 
 
 def _tags_spec(resource_type: str) -> Builder:
     """EC2's tags: ``TagSpecifications=[{ResourceType, Tags}]``."""
+    @fills("TagSpecifications")
     def build(req: Request) -> None:
         if req.inputs.get("tags") is not None:
             req.put("TagSpecifications", [{"ResourceType": resource_type, "Tags": req.inputs["tags"]}], "tags")
@@ -110,6 +142,7 @@ def _tags_spec(resource_type: str) -> Builder:
 
 
 def _chain(*builders: Builder) -> Builder:
+    @fills(*(m for b in builders for m in getattr(b, "fills", ())))
     def build(req: Request) -> None:
         for b in builders:
             b(req)
@@ -125,7 +158,8 @@ LAMBDA_FUNCTION = [
                  "s3ObjectVersion": "Code.S3ObjectVersion"},
          same=("description", "runtime", "handler", "memorySize", "timeout", "role", "publish", "architectures",
                "layers", "environment", "loggingConfig", "tags", "vpcConfig", "deadLetterConfig", "tracingConfig",
-               "ephemeralStorage", "packageType", "imageConfig", "snapStart", "codeSigningConfigArn"),
+               "ephemeralStorage", "packageType", "imageConfig", "snapStart", "codeSigningConfigArn",
+               "capacityProviderConfig", "durableConfig", "tenancyConfig", "publishTo"),
          renames={"entryPoints": "EntryPoint", "commands": "Command"},
          exempt=("Code",)),
     Call("lambda", "PutFunctionConcurrency",
@@ -188,6 +222,7 @@ def _attributes(table: Mapping[str, str], member: str = "Attributes") -> Builder
     The values stay as the program wrote them (the provider stringifies them); the
     documented ranges are checked on the numbers.
     """
+    @fills(member)
     def build(req: Request) -> None:
         given = {attribute: req.inputs[src] for src, attribute in table.items() if req.inputs.get(src) is not None}
         if not given:
@@ -201,8 +236,9 @@ def _attributes(table: Mapping[str, str], member: str = "Attributes") -> Builder
 
 
 SQS_QUEUE = [Call("sqs", "CreateQueue", fields={"name": "QueueName", "tags": "tags"},
-                  build=_attributes(SQS_ATTRIBUTES))]
-SNS_TOPIC = [Call("sns", "CreateTopic", fields={"name": "Name"}, same=("tags",), build=_attributes(SNS_ATTRIBUTES))]
+                  build=_attributes(SQS_ATTRIBUTES), reads=tuple(SQS_ATTRIBUTES))]
+SNS_TOPIC = [Call("sns", "CreateTopic", fields={"name": "Name"}, same=("tags",), build=_attributes(SNS_ATTRIBUTES),
+                  reads=tuple(SNS_ATTRIBUTES))]
 SNS_SUBSCRIPTION = [Call("sns", "Subscribe", fields={"topic": "TopicArn"}, same=("protocol", "endpoint"))]
 
 # ---------------------------------------------------------------- IAM
@@ -224,31 +260,50 @@ IAM_POLICY = [Call("iam", "CreatePolicy", fields={"name": "PolicyName", "policy"
 # ---------------------------------------------------------------- DynamoDB
 
 
+@fills("KeySchema", "AttributeDefinitions", "ProvisionedThroughput", "StreamSpecification", "SSESpecification", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
 def _dynamodb_table(req: Request) -> None:
     i = req.inputs
-    keys = [{"AttributeName": i[k], "KeyType": t} for k, t in (("hashKey", "HASH"), ("rangeKey", "RANGE"))
+    keys = [(k, {"AttributeName": i[k], "KeyType": t}) for k, t in (("hashKey", "HASH"), ("rangeKey", "RANGE"))
             if i.get(k) is not None]
-    req.put("KeySchema", keys or None, "hashKey/rangeKey")
+    req.put("KeySchema", [key for _, key in keys] or None, "hashKey")
+    req.trace({f"KeySchema[{n}].AttributeName": src for n, (src, _) in enumerate(keys)})
     attrs = i.get("attributes")
     if isinstance(attrs, list):
         req.put("AttributeDefinitions",
                 [{"AttributeName": a.get("name"), "AttributeType": a.get("type")} if isinstance(a, dict) else a
                  for a in attrs], "attributes")
+        for n in range(len(attrs)):
+            req.trace({f"AttributeDefinitions[{n}].AttributeName": f"attributes[{n}].name",
+                       f"AttributeDefinitions[{n}].AttributeType": f"attributes[{n}].type"})
     if i.get("readCapacity") is not None or i.get("writeCapacity") is not None:
         req.put("ProvisionedThroughput", {"ReadCapacityUnits": i.get("readCapacity"),
-                                          "WriteCapacityUnits": i.get("writeCapacity")}, "readCapacity/writeCapacity")
+                                          "WriteCapacityUnits": i.get("writeCapacity")}, "readCapacity")
+        req.trace({"ProvisionedThroughput.ReadCapacityUnits": "readCapacity",
+                   "ProvisionedThroughput.WriteCapacityUnits": "writeCapacity"})
     if i.get("streamEnabled") is not None:
         req.put("StreamSpecification", {"StreamEnabled": i["streamEnabled"],
-                                        "StreamViewType": i.get("streamViewType")}, "streamEnabled/streamViewType")
+                                        "StreamViewType": i.get("streamViewType")}, "streamEnabled")
+        req.trace({"StreamSpecification.StreamViewType": "streamViewType"})
     sse = i.get("serverSideEncryption")
     if isinstance(sse, dict) and sse.get("enabled"):
         req.put("SSESpecification", {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": sse.get("kmsKeyArn")},
                 "serverSideEncryption")
+        req.trace({"SSESpecification.KMSMasterKeyId": "serverSideEncryption.kmsKeyArn"})
     for index in ("globalSecondaryIndexes", "localSecondaryIndexes"):
         items = i.get(index)
         if isinstance(items, list):
             member = index[0].upper() + index[1:]
             req.put(member, [_dynamodb_index(g) if isinstance(g, dict) else g for g in items], index)
+            for n in range(len(items)):
+                req.trace({f"{member}[{n}].{api}": f"{index}[{n}].{src}" for api, src in DYNAMODB_INDEX_ORIGINS.items()})
+
+
+#: The members :func:`_dynamodb_index` fills, and the input of an index block each comes from.
+DYNAMODB_INDEX_ORIGINS = {"IndexName": "name", "KeySchema[0].AttributeName": "hashKey",
+                          "KeySchema[1].AttributeName": "rangeKey", "Projection.ProjectionType": "projectionType",
+                          "Projection.NonKeyAttributes": "nonKeyAttributes",
+                          "ProvisionedThroughput.ReadCapacityUnits": "readCapacity",
+                          "ProvisionedThroughput.WriteCapacityUnits": "writeCapacity"}
 
 
 def _dynamodb_index(g: Mapping[str, Any]) -> dict[str, Any]:
@@ -273,7 +328,9 @@ def _pitr(i: Mapping[str, Any]) -> bool:
 
 DYNAMODB_TABLE = [
     Call("dynamodb", "CreateTable", fields={"name": "TableName"},
-         same=("billingMode", "tableClass", "deletionProtectionEnabled", "tags"), build=_dynamodb_table),
+         same=("billingMode", "tableClass", "deletionProtectionEnabled", "tags"), build=_dynamodb_table,
+         reads=("hashKey", "rangeKey", "attributes", "readCapacity", "writeCapacity", "streamEnabled",
+                "streamViewType", "serverSideEncryption", "globalSecondaryIndexes", "localSecondaryIndexes")),
     Call("dynamodb", "UpdateTimeToLive", fields={"name": "TableName", "ttl.attributeName":
                                                  "TimeToLiveSpecification.AttributeName",
                                                  "ttl.enabled": "TimeToLiveSpecification.Enabled"}, when=_ttl),
@@ -287,6 +344,7 @@ DYNAMODB_TABLE = [
 # ---------------------------------------------------------------- CloudWatch, Logs, KMS
 
 
+@fills("Dimensions")
 def _dimensions(req: Request) -> None:
     dims = req.inputs.get("dimensions")
     if isinstance(dims, dict):
@@ -300,7 +358,7 @@ METRIC_ALARM = [Call("cloudwatch", "PutMetricAlarm",
                            "metricName", "namespace", "statistic", "extendedStatistic", "period", "unit",
                            "evaluationPeriods", "datapointsToAlarm", "threshold", "comparisonOperator",
                            "treatMissingData", "thresholdMetricId", "tags"),
-                     build=_dimensions)]
+                     build=_dimensions, reads=("dimensions",))]
 
 LOG_GROUP = [
     Call("logs", "CreateLogGroup", fields={"name": "logGroupName"}, same=("kmsKeyId", "tags", "logGroupClass")),
@@ -321,8 +379,12 @@ KMS_KEY = [
 # ---------------------------------------------------------------- ECS
 
 
+@fills("containerDefinitions")
 def _task_definition(req: Request) -> None:
-    containers = parse_json(req.inputs.get("containerDefinitions"))
+    given = req.inputs.get("containerDefinitions")
+    containers = parse_json(given)
+    if isinstance(given, str) and containers is given and not req.conv.is_unknown(given):
+        return  # not JSON: the provider refuses it first (.provider), there is no request to check
     req.put("containerDefinitions", containers, "containerDefinitions")
 
 
@@ -332,9 +394,10 @@ ECS_TASK_DEFINITION = [Call(
           "requiresCompatibilities", "cpu", "memory", "tags", "pidMode", "ipcMode", "proxyConfiguration",
           "ephemeralStorage", "runtimePlatform"),
     renames={"hostPath": "host"},
-    build=_task_definition)]
+    build=_task_definition, reads=("containerDefinitions",))]
 
 
+@fills("deploymentConfiguration", "networkConfiguration")
 def _ecs_service(req: Request) -> None:
     i = req.inputs
     for src, api in (("deploymentMaximumPercent", "deploymentConfiguration.maximumPercent"),
@@ -360,7 +423,8 @@ ECS_SERVICE = [Call(
           "healthCheckGracePeriodSeconds", "deploymentController", "propagateTags", "enableExecuteCommand",
           "schedulingStrategy", "placementConstraints", "serviceRegistries", "tags", "availabilityZoneRebalancing"),
     renames={"elbName": "loadBalancerName"},
-    build=_ecs_service)]
+    build=_ecs_service, reads=("deploymentMaximumPercent", "deploymentMinimumHealthyPercent", "deploymentCircuitBreaker",
+                               "networkConfiguration"))]
 
 ECS_CLUSTER = [Call("ecs", "CreateCluster", fields={"name": "clusterName"},
                     same=("settings", "tags", "configuration", "serviceConnectDefaults"))]
@@ -369,6 +433,7 @@ ECS_CLUSTER = [Call("ecs", "CreateCluster", fields={"name": "clusterName"},
 
 
 def _lb_attributes(table: Mapping[str, str], operation_member: str = "Attributes") -> Builder:
+    @fills(operation_member)
     def build(req: Request) -> None:
         attrs = []
         for src, key in table.items():
@@ -407,6 +472,7 @@ TARGET_GROUP_ATTRIBUTES = {
 }
 
 
+@fills("Scheme")
 def _scheme(req: Request) -> None:
     internal = req.inputs.get("internal")
     if isinstance(internal, bool):
@@ -416,9 +482,10 @@ def _scheme(req: Request) -> None:
 LOAD_BALANCER = [
     Call("elbv2", "CreateLoadBalancer", fields={"name": "Name", "loadBalancerType": "Type"},
          same=("subnets", "subnetMappings", "securityGroups", "ipAddressType", "customerOwnedIpv4Pool", "tags"),
-         renames={"privateIpv4Address": "PrivateIPv4Address", "ipv6Address": "IPv6Address"}, build=_scheme),
+         renames={"privateIpv4Address": "PrivateIPv4Address", "ipv6Address": "IPv6Address"}, build=_scheme,
+         reads=("internal",)),
     Call("elbv2", "ModifyLoadBalancerAttributes", build=_lb_attributes(LB_ATTRIBUTES), exempt=("LoadBalancerArn",),
-         when=lambda i: any(i.get(k.split(".")[0]) is not None for k in LB_ATTRIBUTES)),
+         when=lambda i: any(i.get(k.split(".")[0]) is not None for k in LB_ATTRIBUTES), reads=tuple(LB_ATTRIBUTES)),
 ]
 
 TARGET_GROUP = [
@@ -432,19 +499,23 @@ TARGET_GROUP = [
                  "healthCheck.matcher": "Matcher.HttpCode"},
          same=("protocol", "protocolVersion", "port", "vpcId", "targetType", "ipAddressType", "tags")),
     Call("elbv2", "ModifyTargetGroupAttributes", build=_lb_attributes(TARGET_GROUP_ATTRIBUTES),
-         exempt=("TargetGroupArn",), when=lambda i: any(i.get(k) is not None for k in TARGET_GROUP_ATTRIBUTES)),
+         exempt=("TargetGroupArn",), when=lambda i: any(i.get(k) is not None for k in TARGET_GROUP_ATTRIBUTES),
+         reads=tuple(TARGET_GROUP_ATTRIBUTES)),
 ]
 
 
+@fills("Targets")
 def _target(req: Request) -> None:
     i = req.inputs
     req.put("Targets", [{"Id": i.get("targetId"), "Port": i.get("port"), "AvailabilityZone": i.get("availabilityZone")}],
             "targetId/port/availabilityZone")
 
 
-TARGET_GROUP_ATTACHMENT = [Call("elbv2", "RegisterTargets", same=("targetGroupArn",), build=_target)]
+TARGET_GROUP_ATTACHMENT = [Call("elbv2", "RegisterTargets", same=("targetGroupArn",), build=_target,
+                                reads=("targetId", "port", "availabilityZone"))]
 
 
+@fills("Certificates")
 def _certificate(req: Request) -> None:
     if req.inputs.get("certificateArn") is not None:
         req.put("Certificates", [{"CertificateArn": req.inputs["certificateArn"]}], "certificateArn")
@@ -455,66 +526,122 @@ LISTENER = [Call("elbv2", "CreateListener", same=("loadBalancerArn", "port", "pr
                  renames={"redirect": "RedirectConfig", "fixedResponse": "FixedResponseConfig",
                           "forward": "ForwardConfig", "authenticateCognito": "AuthenticateCognitoConfig",
                           "authenticateOidc": "AuthenticateOidcConfig"},
-                 build=_certificate)]
+                 build=_certificate, reads=("certificateArn",))]
 
 # ---------------------------------------------------------------- EC2
 
 
-def _permissions(rules: Any, src: str) -> list[dict[str, Any]]:
-    """An ``aws_security_group``'s inline rules as IpPermissions (each CIDR or group a range with the description)."""
-    out = []
-    for r in rules if isinstance(rules, list) else []:
-        if not isinstance(r, dict):
+#: An ``aws_security_group`` rule block's inputs -> (IpPermission member, the item's key) for each source.
+RULE_SOURCES = (("cidrBlocks", "IpRanges", "CidrIp"), ("ipv6CidrBlocks", "Ipv6Ranges", "CidrIpv6"),
+                ("securityGroups", "UserIdGroupPairs", "GroupId"), ("prefixListIds", "PrefixListIds", "PrefixListId"))
+
+
+def _permission(r: Mapping[str, Any], src: str, api: str, origins: dict[str, str]) -> dict[str, Any]:
+    """One rule block (``protocol``, ``fromPort``, ``toPort``, ``cidrBlocks``, ...) as an IpPermission.
+
+    Each CIDR, group and prefix list is a range of its own carrying the block's description
+    (``expandIPPerm`` in terraform-provider-aws internal/service/ec2/vpc_security_group.go).
+    ``origins`` gets the input each member came from, as the program wrote it.
+    """
+    d = r.get("description")
+    perm: dict[str, Any] = {"IpProtocol": r.get("protocol"), "FromPort": r.get("fromPort"), "ToPort": r.get("toPort")}
+    origins.update({f"{api}.IpProtocol": f"{src}.protocol", f"{api}.FromPort": f"{src}.fromPort",
+                    f"{api}.ToPort": f"{src}.toPort"})
+    # ``self = true`` adds the group's own id, known only once it exists: nothing to check.
+    groups = r.get("securityGroups") or []
+    for field, member, key in RULE_SOURCES:
+        values = groups if field == "securityGroups" else r.get(field) or []
+        if not isinstance(values, list):
             continue
-        d = r.get("description")
-        perm: dict[str, Any] = {"IpProtocol": r.get("protocol"), "FromPort": r.get("fromPort"),
-                                "ToPort": r.get("toPort")}
-        perm["IpRanges"] = [{"CidrIp": c, "Description": d} for c in r.get("cidrBlocks") or []]
-        perm["Ipv6Ranges"] = [{"CidrIpv6": c, "Description": d} for c in r.get("ipv6CidrBlocks") or []]
-        perm["UserIdGroupPairs"] = [{"GroupId": g, "Description": d} for g in r.get("securityGroups") or []]
-        perm["PrefixListIds"] = [{"PrefixListId": p, "Description": d} for p in r.get("prefixListIds") or []]
-        out.append(perm)
-    return out
+        perm[member] = [{key: v, "Description": d} for v in values]
+        for n in range(len(values)):
+            origins[f"{api}.{member}[{n}].{key}"] = f"{src}.{field}[{n}]"
+            origins[f"{api}.{member}[{n}].Description"] = f"{src}.description"
+    return perm
+
+
+def _permissions(rules: Any, src: str, origins: dict[str, str]) -> list[dict[str, Any]]:
+    """An ``aws_security_group``'s inline rules as IpPermissions."""
+    return [_permission(r, f"{src}[{i}]", f"IpPermissions[{i}]", origins)
+            for i, r in enumerate(rules if isinstance(rules, list) else []) if isinstance(r, dict)]
 
 
 def _inline_rules(direction: str) -> Builder:
+    @fills("IpPermissions")
     def build(req: Request) -> None:
-        perms = _permissions(req.inputs.get(direction), direction)
+        origins: dict[str, str] = {}
+        perms = _permissions(req.inputs.get(direction), direction, origins)
         if perms:
             req.put("IpPermissions", perms, direction)
+            req.trace(origins)
     return build
 
 
 SECURITY_GROUP = [
     Call("ec2", "CreateSecurityGroup", fields={"name": "GroupName"}, same=("description", "vpcId"),
-         build=_tags_spec("security-group")),
-    Call("ec2", "AuthorizeSecurityGroupIngress", build=_inline_rules("ingress"), when=_set("ingress")),
+         build=_tags_spec("security-group"), reads=("tags",)),
+    Call("ec2", "AuthorizeSecurityGroupIngress", build=_inline_rules("ingress"), when=_set("ingress"),
+         reads=("ingress",)),
     Call("ec2", "AuthorizeSecurityGroupEgress", build=_inline_rules("egress"), exempt=("GroupId",),
-         when=_set("egress")),
+         when=_set("egress"), reads=("egress",)),
 ]
 
 
+@fills("IpPermissions")
 def _rule(req: Request) -> None:
+    """An ``aws_vpc_security_group_{ingress,egress}_rule``: one source, one IpPermission."""
     i = req.inputs
     perm: dict[str, Any] = {"IpProtocol": i.get("ipProtocol"), "FromPort": i.get("fromPort"),
                             "ToPort": i.get("toPort")}
+    origins = {"IpPermissions[0].IpProtocol": "ipProtocol", "IpPermissions[0].FromPort": "fromPort",
+               "IpPermissions[0].ToPort": "toPort"}
     d = i.get("description")
     for src, member, key in (("cidrIpv4", "IpRanges", "CidrIp"), ("cidrIpv6", "Ipv6Ranges", "CidrIpv6"),
                              ("referencedSecurityGroupId", "UserIdGroupPairs", "GroupId"),
                              ("prefixListId", "PrefixListIds", "PrefixListId")):
         if i.get(src) is not None:
             perm[member] = [{key: i[src], "Description": d}]
-    req.put("IpPermissions", [perm], "ipProtocol/fromPort/toPort/description")
+            origins[f"IpPermissions[0].{member}[0].{key}"] = src
+            origins[f"IpPermissions[0].{member}[0].Description"] = "description"
+    req.put("IpPermissions", [perm], "ipProtocol")
+    req.trace(origins)
 
+
+VPC_RULE_INPUTS = ("ipProtocol", "fromPort", "toPort", "description", "cidrIpv4", "cidrIpv6",
+                   "referencedSecurityGroupId", "prefixListId", "tags")
+
+
+@fills("IpPermissions")
+def _sg_rule(req: Request) -> None:
+    """An ``aws_security_group_rule`` (``type`` ingress or egress): its block as one IpPermission."""
+    i = req.inputs
+    block = {k: i.get(k) for k in ("protocol", "fromPort", "toPort", "description", "cidrBlocks", "ipv6CidrBlocks",
+                                   "prefixListIds")}
+    block["securityGroups"] = [i["sourceSecurityGroupId"]] if i.get("sourceSecurityGroupId") is not None else []
+    origins: dict[str, str] = {}
+    perm = _permission(block, "", "IpPermissions[0]", origins)
+    req.put("IpPermissions", [perm], "type")
+    req.trace({api: ("sourceSecurityGroupId" if src.startswith(".securityGroups") else src.lstrip("."))
+               for api, src in origins.items()})
+
+
+SG_RULE_INPUTS = ("protocol", "fromPort", "toPort", "description", "cidrBlocks", "ipv6CidrBlocks", "prefixListIds",
+                  "self", "sourceSecurityGroupId")
+
+SG_RULE = [
+    Call("ec2", f"AuthorizeSecurityGroup{direction.title()}", fields={"securityGroupId": "GroupId"}, build=_sg_rule,
+         reads=("type", *SG_RULE_INPUTS), when=lambda i, d=direction: i.get("type") == d)
+    for direction in ("ingress", "egress")
+]
 
 SG_INGRESS_RULE = [Call("ec2", "AuthorizeSecurityGroupIngress", fields={"securityGroupId": "GroupId"},
-                        build=_chain(_rule, _tags_spec("security-group-rule")))]
+                        build=_chain(_rule, _tags_spec("security-group-rule")), reads=VPC_RULE_INPUTS)]
 SG_EGRESS_RULE = [Call("ec2", "AuthorizeSecurityGroupEgress", fields={"securityGroupId": "GroupId"},
-                       build=_chain(_rule, _tags_spec("security-group-rule")))]
+                       build=_chain(_rule, _tags_spec("security-group-rule")), reads=VPC_RULE_INPUTS)]
 
 VPC_ENDPOINT = [Call("ec2", "CreateVpcEndpoint", fields={"policy": "PolicyDocument"},
                      same=("vpcId", "serviceName", "vpcEndpointType", "routeTableIds", "subnetIds",
-                           "securityGroupIds", "ipAddressType"), build=_tags_spec("vpc-endpoint"))]
+                           "securityGroupIds", "ipAddressType"), build=_tags_spec("vpc-endpoint"), reads=("tags",))]
 
 #: aws_launch_template arguments -> LaunchTemplateData members (expandRequestLaunchTemplateData).
 LAUNCH_TEMPLATE_DATA = {
@@ -531,6 +658,7 @@ LAUNCH_TEMPLATE_DATA = {
 }
 
 
+@fills("LaunchTemplateData", "TagSpecifications")
 def _launch_template(req: Request) -> None:
     for src, member in LAUNCH_TEMPLATE_DATA.items():
         req.put_from(f"LaunchTemplateData.{member}", src)
@@ -542,9 +670,11 @@ def _launch_template(req: Request) -> None:
 
 LAUNCH_TEMPLATE = [Call("ec2", "CreateLaunchTemplate", fields={"name": "LaunchTemplateName",
                                                                 "description": "VersionDescription"},
-                        renames={"httpPutResponseHopLimit": "HttpPutResponseHopLimit"}, build=_launch_template)]
+                        renames={"httpPutResponseHopLimit": "HttpPutResponseHopLimit"}, build=_launch_template,
+                        reads=(*LAUNCH_TEMPLATE_DATA, "tags"))]
 
 
+@fills("Monitoring", "BlockDeviceMappings", "IamInstanceProfile", "TagSpecifications")
 def _instance(req: Request) -> None:
     i = req.inputs
     if isinstance(i.get("monitoring"), bool):
@@ -563,17 +693,19 @@ INSTANCE = [Call("ec2", "RunInstances",
                  same=("instanceType", "subnetId", "launchTemplate", "metadataOptions", "maintenanceOptions",
                        "userData", "keyName", "ebsOptimized", "disableApiTermination"),
                  renames={"id": "LaunchTemplateId", "name": "LaunchTemplateName"},
-                 exempt=("MinCount", "MaxCount"), build=_instance)]
+                 exempt=("MinCount", "MaxCount"), build=_instance,
+                 reads=("monitoring", "rootBlockDevice", "iamInstanceProfile", "tags"))]
 
 VOLUME_ATTACHMENT = [Call("ec2", "AttachVolume", fields={"deviceName": "Device"}, same=("instanceId", "volumeId"))]
 
 EBS_VOLUME = [Call("ec2", "CreateVolume", fields={"type": "VolumeType"},
                    same=("availabilityZone", "size", "encrypted", "iops", "throughput", "kmsKeyId", "snapshotId",
-                         "multiAttachEnabled", "outpostArn"), build=_tags_spec("volume"))]
+                         "multiAttachEnabled", "outpostArn"), build=_tags_spec("volume"), reads=("tags",))]
 
 # ---------------------------------------------------------------- Auto Scaling
 
 
+@fills("VPCZoneIdentifier")
 def _asg(req: Request) -> None:
     zones = req.inputs.get("vpcZoneIdentifiers")
     if isinstance(zones, list) and not any(req.conv.is_unknown(z) for z in zones):
@@ -588,7 +720,8 @@ ASG = [Call("autoscaling", "CreateAutoScalingGroup",
                   "mixedInstancesPolicy", "healthCheckType", "healthCheckGracePeriod", "terminationPolicies",
                   "capacityRebalance", "maxInstanceLifetime", "placementGroup", "defaultInstanceWarmup", "tags",
                   "instanceMaintenancePolicy", "capacityReservationSpecification"),
-            renames={"id": "LaunchTemplateId", "name": "LaunchTemplateName"}, build=_asg)]
+            renames={"id": "LaunchTemplateId", "name": "LaunchTemplateName"}, build=_asg,
+            reads=("vpcZoneIdentifiers",))]
 
 ASG_POLICY = [Call("autoscaling", "PutScalingPolicy",
                    fields={"autoscalingGroupName": "AutoScalingGroupName", "name": "PolicyName"},
@@ -637,6 +770,7 @@ IOT_ACTIONS = {
 }
 
 
+@fills("topicRulePayload")
 def _topic_rule(req: Request) -> None:
     i = req.inputs
     actions, sources = [], []
@@ -663,22 +797,165 @@ IOT_TOPIC_RULE = [Call("iot", "CreateTopicRule",
                                "description": "topicRulePayload.description",
                                "sqlVersion": "topicRulePayload.awsIotSqlVersion"},
                        # Terraform always sends the list, empty when the rule has no action.
-                       exempt=("topicRulePayload.actions",), build=_topic_rule)]
+                       exempt=("topicRulePayload.actions",), build=_topic_rule,
+                       reads=(*IOT_ACTIONS, "enabled", "errorAction"))]
 
 S3_BUCKET = [Call("s3", "CreateBucket", fields={"bucket": "Bucket"})]
-S3_PUBLIC_ACCESS_BLOCK = [Call("s3", "PutPublicAccessBlock", same=("bucket",), build=lambda req: req.put(
-    "PublicAccessBlockConfiguration",
-    {k: req.inputs.get(k) for k in ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy",
-                                    "restrictPublicBuckets")}, "blockPublicAcls/..."))]
-S3_OWNERSHIP = [Call("s3", "PutBucketOwnershipControls", same=("bucket",),
-                     build=lambda req: req.put("OwnershipControls.Rules", req.inputs.get("rule"), "rule"))]
-S3_ENCRYPTION = [Call("s3", "PutBucketEncryption", same=("bucket",),
+
+PUBLIC_ACCESS_BLOCK = ("blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets")
+
+
+@fills("PublicAccessBlockConfiguration")
+def _public_access_block(req: Request) -> None:
+    req.put("PublicAccessBlockConfiguration", {k: req.inputs.get(k) for k in PUBLIC_ACCESS_BLOCK}, "blockPublicAcls")
+    req.trace({f"PublicAccessBlockConfiguration.{k[0].upper()}{k[1:]}": k for k in PUBLIC_ACCESS_BLOCK})
+
+
+def _under(api_path: str, input_name: str) -> Builder:
+    """The whole input ``input_name`` as the member ``api_path`` (an S3 configuration's rules)."""
+    return fills(api_path.split(".")[0])(lambda req: req.put(api_path, req.inputs.get(input_name), input_name))
+
+
+S3_PUBLIC_ACCESS_BLOCK = [Call("s3", "PutPublicAccessBlock", same=("bucket",), build=_public_access_block,
+                               reads=PUBLIC_ACCESS_BLOCK)]
+S3_OWNERSHIP = [Call("s3", "PutBucketOwnershipControls", same=("bucket",), build=_under("OwnershipControls.Rules", "rule"),
+                     reads=("rule",))]
+S3_ENCRYPTION = [Call("s3", "PutBucketEncryption", same=("bucket", "expectedBucketOwner"),
                       renames={"kmsMasterKeyId": "KMSMasterKeyID", "sseAlgorithm": "SSEAlgorithm"},
-                      build=lambda req: req.put("ServerSideEncryptionConfiguration.Rules", req.inputs.get("rules"),
-                                                "rules"))]
-S3_LIFECYCLE = [Call("s3", "PutBucketLifecycleConfiguration", same=("bucket",), renames={"id": "ID"},
-                     build=lambda req: req.put("LifecycleConfiguration.Rules", req.inputs.get("rules"), "rules"))]
+                      build=_under("ServerSideEncryptionConfiguration.Rules", "rules"), reads=("rules",))]
+S3_LIFECYCLE = [Call("s3", "PutBucketLifecycleConfiguration", same=("bucket", "expectedBucketOwner"),
+                     renames={"id": "ID"}, build=_under("LifecycleConfiguration.Rules", "rules"), reads=("rules",))]
 S3_POLICY = [Call("s3", "PutBucketPolicy", same=("bucket", "policy"))]
+# Terraform's "Disabled" means "never versioned": on create the provider makes no call
+# (aws_s3_bucket_versioning docs and resourceBucketVersioningCreate).
+S3_VERSIONING = [Call("s3", "PutBucketVersioning", same=("bucket", "expectedBucketOwner", "versioningConfiguration"),
+                      fields={"mfa": "MFA"}, renames={"mfaDelete": "MFADelete"},
+                      when=lambda i: not (isinstance(i.get("versioningConfiguration"), dict)
+                                          and i["versioningConfiguration"].get("status") == "Disabled"))]
+S3_LOGGING = [Call("s3", "PutBucketLogging", same=("bucket", "expectedBucketOwner"),
+                   fields={"targetBucket": "BucketLoggingStatus.LoggingEnabled.TargetBucket",
+                           "targetPrefix": "BucketLoggingStatus.LoggingEnabled.TargetPrefix",
+                           "targetGrants": "BucketLoggingStatus.LoggingEnabled.TargetGrants",
+                           "targetObjectKeyFormat": "BucketLoggingStatus.LoggingEnabled.TargetObjectKeyFormat"})]
+
+# ---------------------------------------------------------------- SQS and SNS policies, KMS alias, CloudWatch Logs
+
+SQS_QUEUE_POLICY = [Call("sqs", "SetQueueAttributes", fields={"queueUrl": "QueueUrl"},
+                         build=_attributes({"policy": "Policy"}), reads=("policy",))]
+
+
+@fills("AttributeName")
+def _topic_policy(req: Request) -> None:
+    req.params["AttributeName"] = "Policy"
+
+
+SNS_TOPIC_POLICY = [Call("sns", "SetTopicAttributes", fields={"arn": "TopicArn", "policy": "AttributeValue"},
+                         build=_topic_policy)]
+KMS_ALIAS = [Call("kms", "CreateAlias", fields={"name": "AliasName", "targetKeyId": "TargetKeyId"})]
+
+#: aws_cloudwatch_log_metric_filter's metric_transformation -> MetricTransformation members.
+METRIC_TRANSFORMATION = {"name": "metricName", "namespace": "metricNamespace", "value": "metricValue",
+                         "defaultValue": "defaultValue", "dimensions": "dimensions", "unit": "unit"}
+
+
+@fills("metricTransformations")
+def _metric_filter(req: Request) -> None:
+    mt = req.inputs.get("metricTransformation")
+    if isinstance(mt, list) and len(mt) == 1:
+        mt = mt[0]
+    if not isinstance(mt, dict):
+        req.put("metricTransformations", mt, "metricTransformation")
+        return
+    req.put("metricTransformations", [{api: mt.get(src) for src, api in METRIC_TRANSFORMATION.items()}],
+            "metricTransformation")
+    req.trace({f"metricTransformations[0].{api}": f"metricTransformation.{src}"
+               for src, api in METRIC_TRANSFORMATION.items()})
+
+
+LOG_METRIC_FILTER = [Call("logs", "PutMetricFilter",
+                          fields={"name": "filterName", "logGroupName": "logGroupName", "pattern": "filterPattern"},
+                          same=("applyOnTransformedLogs",), build=_metric_filter, reads=("metricTransformation",))]
+
+# ---------------------------------------------------------------- API Gateway v2
+
+APIGW_API = [Call("apigatewayv2", "CreateApi",
+                  same=("name", "protocolType", "description", "apiKeySelectionExpression", "corsConfiguration",
+                        "credentialsArn", "disableExecuteApiEndpoint", "ipAddressType", "routeKey",
+                        "routeSelectionExpression", "tags", "target", "version"))]
+APIGW_STAGE = [Call("apigatewayv2", "CreateStage", fields={"name": "StageName"},
+                    same=("apiId", "accessLogSettings", "autoDeploy", "clientCertificateId", "defaultRouteSettings",
+                          "deploymentId", "description", "stageVariables", "tags"))]
+
+
+@fills("RequestParameters")
+def _route_parameters(req: Request) -> None:
+    """Terraform's ``request_parameter`` blocks as the API's map of parameter key -> {Required}."""
+    params = req.inputs.get("requestParameters")
+    if isinstance(params, list) and all(isinstance(p, dict) for p in params):
+        req.put("RequestParameters", {p.get("requestParameterKey"): {"Required": p.get("required")} for p in params},
+                "requestParameters")
+
+
+APIGW_ROUTE = [Call("apigatewayv2", "CreateRoute",
+                    same=("apiId", "routeKey", "apiKeyRequired", "authorizationScopes", "authorizationType",
+                          "authorizerId", "modelSelectionExpression", "operationName", "requestModels",
+                          "routeResponseSelectionExpression", "target"),
+                    build=_route_parameters, reads=("requestParameters",))]
+
+
+@fills("ResponseParameters")
+def _response_parameters(req: Request) -> None:
+    """Terraform's ``response_parameters`` blocks as the API's map of status code -> mappings."""
+    params = req.inputs.get("responseParameters")
+    if isinstance(params, list) and all(isinstance(p, dict) for p in params):
+        req.put("ResponseParameters", {p.get("statusCode"): p.get("mappings") for p in params}, "responseParameters")
+
+
+APIGW_INTEGRATION = [Call("apigatewayv2", "CreateIntegration", fields={"timeoutMilliseconds": "TimeoutInMillis"},
+                          same=("apiId", "integrationType", "connectionId", "connectionType", "contentHandlingStrategy",
+                                "credentialsArn", "description", "integrationMethod", "integrationSubtype",
+                                "integrationUri", "passthroughBehavior", "payloadFormatVersion", "requestParameters",
+                                "requestTemplates", "templateSelectionExpression", "tlsConfig"),
+                          build=_response_parameters, reads=("responseParameters",))]
+
+# ---------------------------------------------------------------- Lambda URLs, ECR policies, IoT things, EventBridge
+
+LAMBDA_FUNCTION_URL = [Call("lambda", "CreateFunctionUrlConfig", fields={"authorizationType": "AuthType"},
+                            same=("functionName", "qualifier", "cors", "invokeMode"))]
+ECR_REPOSITORY_POLICY = [Call("ecr", "SetRepositoryPolicy", fields={"repository": "repositoryName",
+                                                                    "policy": "policyText"})]
+IOT_THING = [Call("iot", "CreateThing", fields={"name": "thingName", "attributes": "attributePayload.attributes"},
+                  same=("thingTypeName",))]
+
+
+@fills("State")
+def _rule_state(req: Request) -> None:
+    """``is_enabled`` (deprecated for ``state``) as the rule's State."""
+    enabled = req.inputs.get("isEnabled")
+    if req.inputs.get("state") is None and isinstance(enabled, bool):
+        req.put("State", "ENABLED" if enabled else "DISABLED", "isEnabled")
+
+
+EVENT_RULE = [Call("events", "PutRule", same=("name", "description", "eventBusName", "eventPattern", "roleArn",
+                                              "scheduleExpression", "state", "tags"),
+                   build=_rule_state, reads=("isEnabled",))]
+#: aws_cloudwatch_event_target arguments -> Target members (expandPutTargetsInput).
+EVENT_TARGET_MEMBERS = {"targetId": "Id", "arn": "Arn", "roleArn": "RoleArn", "input": "Input", "inputPath": "InputPath",
+                        "deadLetterConfig": "DeadLetterConfig", "retryPolicy": "RetryPolicy",
+                        "inputTransformer": "InputTransformer", "sqsTarget": "SqsParameters",
+                        "kinesisTarget": "KinesisParameters", "httpTarget": "HttpParameters"}
+
+
+@fills("Targets")
+def _event_target(req: Request) -> None:
+    target = {member: req.inputs.get(src) for src, member in EVENT_TARGET_MEMBERS.items()
+              if req.inputs.get(src) is not None}
+    req.put("Targets", [target], "targetId")
+    req.trace({f"Targets[0].{member}": src for src, member in EVENT_TARGET_MEMBERS.items()})
+
+
+EVENT_TARGET = [Call("events", "PutTargets", same=("rule", "eventBusName"), build=_event_target,
+                     reads=tuple(EVENT_TARGET_MEMBERS))]
 
 #: pulumi-aws type -> the API calls its creation makes.
 CALLS: dict[str, list[Call]] = {
@@ -739,6 +1016,26 @@ CALLS: dict[str, list[Call]] = {
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": S3_ENCRYPTION,
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": S3_LIFECYCLE,
     "aws:s3/bucketPolicy:BucketPolicy": S3_POLICY,
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": S3_ENCRYPTION,
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": S3_LIFECYCLE,
+    "aws:s3/bucketVersioning:BucketVersioning": S3_VERSIONING,
+    "aws:s3/bucketVersioningV2:BucketVersioningV2": S3_VERSIONING,
+    "aws:s3/bucketLogging:BucketLogging": S3_LOGGING,
+    "aws:s3/bucketLoggingV2:BucketLoggingV2": S3_LOGGING,
+    "aws:sqs/queuePolicy:QueuePolicy": SQS_QUEUE_POLICY,
+    "aws:sns/topicPolicy:TopicPolicy": SNS_TOPIC_POLICY,
+    "aws:ec2/securityGroupRule:SecurityGroupRule": SG_RULE,
+    "aws:kms/alias:Alias": KMS_ALIAS,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": LOG_METRIC_FILTER,
+    "aws:cloudwatch/eventRule:EventRule": EVENT_RULE,
+    "aws:cloudwatch/eventTarget:EventTarget": EVENT_TARGET,
+    "aws:apigatewayv2/api:Api": APIGW_API,
+    "aws:apigatewayv2/stage:Stage": APIGW_STAGE,
+    "aws:apigatewayv2/route:Route": APIGW_ROUTE,
+    "aws:apigatewayv2/integration:Integration": APIGW_INTEGRATION,
+    "aws:lambda/functionUrl:FunctionUrl": LAMBDA_FUNCTION_URL,
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": ECR_REPOSITORY_POLICY,
+    "aws:iot/thing:Thing": IOT_THING,
 }
 
 __all__ = ["CALLS", "Call", "Request"]

@@ -1,15 +1,17 @@
 """botocore's service models, read as the rules AWS applies to a request.
 
 A request parameter is checked against its shape the way the service checks it:
-enums, string lengths and patterns (matched whole, as AWS's Java validators do),
-numeric ranges, list and map sizes, and required members. botocore's own
+types, enums, string lengths and patterns (matched whole, as AWS's Java validators
+do), numeric ranges, list and map sizes, and required members. botocore's own
 ``ParamValidator`` checks only types, minimums and required members (a client
 must not refuse what a newer service accepts); the service itself checks the
-rest, and that is what a first ``pulumi up`` runs into.
+rest, and that is what a first ``pulumi up`` runs into. A type that cannot be sent
+(``"lots"`` for an integer) is refused earlier still, by the Terraform provider
+when it reads the inputs; under the mocks nothing refuses it, so it is reported too.
 
 Values this module cannot judge are passed over, never reported: unknowns (the
-engine's sentinels, not known until a dependency exists), values of the wrong
-Python type (the provider converts or refuses those itself), and patterns that
+engine's sentinels, not known until a dependency exists; :attr:`Validator.unknown`
+lists where they were, for the "not checkable at preview" count) and patterns that
 do not translate to Python.
 """
 
@@ -21,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional
 
+from .model import service_model
+
 try:  # botocore's patterns use Unicode classes (\p{L}) that only `regex` knows.
     import regex as _regex
 except ImportError:  # pragma: no cover - regex is in the pack's requirements
@@ -31,28 +35,19 @@ except ImportError:  # pragma: no cover - regex is in the pack's requirements
 class ShapeFinding:
     """One value AWS would refuse, found against one member of one operation's input."""
 
-    kind: str        # enum | length | pattern | range | size | required
+    kind: str        # type | enum | length | pattern | range | size | required
     api_path: str    # e.g. "PolicyDetails.Schedules[0].Name"
     value: Any
     problem: str     # what is wrong, and what AWS allows
     shape: str       # the botocore shape name, e.g. "ScheduleName"
 
 
-@functools.lru_cache(maxsize=None)
-def service_model(service: str) -> Any:
-    """botocore's model of ``service`` (its newest API version), loaded once per process."""
-    from botocore.loaders import Loader
-    from botocore.model import ServiceModel
-
-    return ServiceModel(Loader().load_service_model(service, "service-2"), service_name=service)
-
-
 def input_shape(service: str, operation: str) -> Any:
-    return service_model(service).operation_model(operation).input_shape
+    return service_model(service).input_shape(operation)
 
 
 def api_version(service: str) -> str:
-    return str(service_model(service).api_version)
+    return service_model(service).api_version
 
 
 #: Java-only spellings in botocore patterns: (spelling, inside a [...] class, standing alone).
@@ -121,14 +116,23 @@ class Validator:
 
     def __init__(self, is_unknown: Callable[[Any], bool]) -> None:
         self.is_unknown = is_unknown
+        #: API paths whose value was unknown (not known until a dependency exists): not checked.
+        self.unknown: list[str] = []
 
     def check(self, value: Any, shape: Any, path: str, *, exempt: frozenset[str] = frozenset()
               ) -> Iterator[ShapeFinding]:
         """Findings for ``value`` against ``shape``; ``exempt`` lists required members the provider fills
         (paths like ``"Code"`` or ``"LaunchTemplateData.ImageId"``, list indexes written ``[]``)."""
-        if value is None or self.is_unknown(value):
+        if value is None:
+            return
+        if self.is_unknown(value):
+            self.unknown.append(path)
             return
         kind = shape.type_name
+        wrong = _wrong_type(value, kind)
+        if wrong:
+            yield ShapeFinding("type", path, value, wrong, shape.name)
+            return
         if kind == "structure":
             yield from self._structure(value, shape, path, exempt)
         elif kind == "list":
@@ -165,7 +169,9 @@ class Validator:
             return
         yield from _size(value, shape, path, "entry", "entries")
         for key, item in value.items():
-            if isinstance(key, str) and not self.is_unknown(key):
+            if isinstance(key, str) and self.is_unknown(key):
+                self.unknown.append(f"{path} key {key!r}")
+            elif isinstance(key, str):
                 for f in self._string(key, shape.key, f"{path} key {key!r}"):
                     yield f
             yield from self.check(item, shape.value, f"{path}[{key!r}]", exempt=exempt)
@@ -187,6 +193,13 @@ class Validator:
         if "min" in meta and n < meta["min"] or "max" in meta and n > meta["max"]:
             yield ShapeFinding("length", path, value,
                                f"is {n} characters long; AWS allows {_bounds(meta, 'characters')}", shape.name)
+        elif "min" not in meta and "max" not in meta:
+            documented = documented_bounds(shape)
+            if documented and not documented[0] <= n <= documented[1]:
+                bounds = {"min": documented[0], "max": documented[1]}
+                yield ShapeFinding("length", path, value,
+                                   f"is {n} characters long; AWS allows {_bounds(bounds, 'characters')} (the "
+                                   f"shape's documentation: {documented[2]!r})", shape.name)
         pattern = meta.get("pattern")
         if pattern:
             match = compiled(pattern)
@@ -203,6 +216,65 @@ class Validator:
         if "min" in meta and value < meta["min"] or "max" in meta and value > meta["max"]:
             yield ShapeFinding("range", path, value, f"is out of range; AWS allows {_bounds(meta, '')}".rstrip(),
                                shape.name)
+
+
+#: What each botocore type takes, as the message says it.
+_KINDS = {"integer": "a whole number", "long": "a whole number", "double": "a number", "float": "a number",
+          "boolean": "true or false", "structure": "an object (a block of named inputs)",
+          "map": "an object (a map of keys to values)"}
+
+
+def _python_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _wrong_type(value: Any, kind: str) -> str:
+    """Why ``value`` cannot be sent as a botocore ``kind``, or "" when it can.
+
+    Values arrive after :func:`~.convert.scalar`, which already converts what the provider
+    converts (``"512"`` to 512, ``"true"`` to True, numbers to strings). Strings take anything
+    here: a document input given as an object is serialised to JSON by the SDK. Lists take a
+    single value (the converter wraps it). What is left is what the Terraform provider refuses
+    when it reads the inputs (``expected type int``), before AWS is asked.
+    """
+    if kind in ("integer", "long"):
+        ok = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, float) and value.is_integer()
+    elif kind in ("double", "float"):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    elif kind in ("structure", "map"):
+        ok = isinstance(value, dict)
+    else:
+        return ""
+    return "" if ok else f"is {_python_kind(value)}; AWS takes {_KINDS[kind]} here"
+
+
+_DOCUMENTED_LENGTH = re.compile(r"A string with a length between \[(\d+)-(\d+)\]")
+
+
+def documented_bounds(shape: Any) -> Optional[tuple[int, int, str]]:
+    """(min, max, sentence) for a string shape whose model states its length only in its documentation.
+
+    API Gateway v2's model does this for its ``StringWithLengthBetween1And128``-style shapes
+    ("A string with a length between [1-128]."), which carry no ``min``/``max`` of their own.
+    """
+    spec = getattr(shape, "spec", None)
+    doc = spec.get("documentation", "") if isinstance(spec, dict) else ""
+    match = _DOCUMENTED_LENGTH.search(doc) if "length between" in doc else None
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2)), match.group(0)
 
 
 def _size(value: Any, shape: Any, path: str, one: str, many: str) -> Iterator[ShapeFinding]:
@@ -240,4 +312,4 @@ def _generic(path: str) -> str:
     return _INDEX.sub("[]", path)
 
 
-__all__ = ["ShapeFinding", "Validator", "api_version", "compiled", "input_shape", "service_model"]
+__all__ = ["ShapeFinding", "Validator", "api_version", "compiled", "documented_bounds", "input_shape", "service_model"]

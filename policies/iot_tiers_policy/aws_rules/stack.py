@@ -8,7 +8,8 @@ them again, known.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Optional
 
 from .._util import contains_unknown
 from ..graph import Graph, Node
@@ -56,6 +57,11 @@ def _functions(graph: Graph, node: Node, prop: str) -> list[Node]:
 
 
 def _queue_visibility(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """Lambda refuses a mapping whose queue hides a message for less time than the function may run.
+
+    The hard rule is visibility >= timeout (CreateEventSourceMapping fails otherwise); the
+    Lambda guide recommends six times the timeout, which is advice, not a refusal.
+    """
     for esm in graph.of_type(ESM):
         for queue in graph.deps(esm, "eventSourceArn", types=[QUEUE]):
             visibility = _known_number(queue.props.get("visibilityTimeoutSeconds"), SQS_DEFAULT_VISIBILITY)
@@ -124,16 +130,121 @@ def _role_inline_total(graph: Graph) -> Iterator[tuple[Violation, str]]:
                         f"without white space; IAM allows {ROLE_INLINE_LIMIT} per role", IAM_QUOTAS_URL), role.urn
 
 
-CROSS_RESOURCE_RULES = (_queue_visibility, _provisioned_vs_reserved, _alb_zones, _role_inline_total)
+#: botocore lambda CreateEventSourceMapping BatchSize documentation: "For FIFO queues the max is 10."
+FIFO_BATCH_LIMIT = 10
+ESM_BATCH_SIZE = "botocore lambda CreateEventSourceMapping BatchSize documentation"
+
+
+def _fifo_batch(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """The per-request rule reads the queue's ARN, unknown at a first preview; the queue's own input is known."""
+    for esm in graph.of_type(ESM):
+        size = _known_number(esm.props.get("batchSize"))
+        arn = esm.props.get("eventSourceArn")
+        if size is None or size <= FIFO_BATCH_LIMIT or (isinstance(arn, str) and arn.endswith(".fifo")):
+            continue  # a known .fifo ARN is the per-request rule's to report
+        for queue in graph.deps(esm, "eventSourceArn", types=[QUEUE]):
+            if queue.props.get("fifoQueue") is True:
+                yield Violation("cross-field", f"batchSize (queue '{queue.name}' is FIFO)", int(size),
+                                f"is above {FIFO_BATCH_LIMIT}, the most Lambda takes from a FIFO queue in one batch",
+                                ESM_BATCH_SIZE), esm.urn
+
+
+LATEST = "$LATEST"
+
+
+def _provisioned_on_latest(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """Provisioned concurrency needs a published version: not $LATEST, nor an alias that points at it."""
+    for pc in graph.of_type(PROVISIONED):
+        qualifier = pc.props.get("qualifier")
+        if qualifier == LATEST:
+            yield Violation("cross-field", "qualifier", qualifier,
+                            "is the unpublished version: provisioned concurrency takes a published version or an "
+                            "alias of one (publish the function and name its version or an alias)",
+                            PROVISIONED_URL), pc.urn
+            continue
+        for alias in graph.deps(pc, "qualifier", types=[ALIAS]):
+            if alias.props.get("functionVersion") == LATEST:
+                yield Violation("cross-field", f"qualifier (alias '{alias.name}')", qualifier,
+                                f"names an alias whose functionVersion is {LATEST}: provisioned concurrency takes a "
+                                "published version (set publish on the function and point the alias at its "
+                                "version)", PROVISIONED_URL), pc.urn
+
+
+ECS_SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+TARGET_GROUPS = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+ECS_TARGET_TYPE = "botocore ecs LoadBalancer targetGroupArn documentation"
+
+
+def _awsvpc_target_type(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    """An awsvpc task registers its ENI's IP: ECS refuses a target group of target type instance (the default)."""
+    for service in graph.of_type(ECS_SERVICE):
+        tasks = graph.deps(service, "taskDefinition", types=[TASK_DEFINITION])
+        if not any(t.props.get("networkMode") == "awsvpc" for t in tasks):
+            continue
+        for tg in graph.deps(service, "loadBalancers", types=TARGET_GROUPS):
+            target_type = tg.props.get("targetType", "instance")
+            if target_type == "instance":
+                shown = "targetType" if "targetType" in tg.props else "targetType (left at its default, instance)"
+                yield Violation("cross-field", f"loadBalancers (target group '{tg.name}' {shown})", "instance",
+                                "does not suit a task in awsvpc network mode: its target group needs target type "
+                                "ip", ECS_TARGET_TYPE), service.urn
+
+
+APIGW_API = "aws:apigatewayv2/api:Api"
+APIGW_INTEGRATION = "aws:apigatewayv2/integration:Integration"
+WEBSOCKET_TIMEOUT_MS = 29000
+APIGW_TIMEOUT = "botocore apigatewayv2 CreateIntegration TimeoutInMillis documentation"
+
+
+def _websocket_integration_timeout(graph: Graph) -> Iterator[tuple[Violation, str]]:
+    for integration in graph.of_type(APIGW_INTEGRATION):
+        timeout = _known_number(integration.props.get("timeoutMilliseconds"))
+        if timeout is None or timeout <= WEBSOCKET_TIMEOUT_MS:
+            continue
+        for api in graph.deps(integration, "apiId", types=[APIGW_API]):
+            if api.props.get("protocolType") == "WEBSOCKET":
+                yield Violation("cross-field", f"timeoutMilliseconds (API '{api.name}' is WEBSOCKET)", int(timeout),
+                                f"is above {WEBSOCKET_TIMEOUT_MS:,} ms, the most a WebSocket API's integration "
+                                "allows (HTTP APIs allow 30,000)", APIGW_TIMEOUT), integration.urn
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule over two or more resources: the types it reads, the one AWS refuses first, and its source."""
+
+    check: Callable[[Graph], Iterator[tuple[Violation, str]]]
+    types: tuple[str, ...]     # the first is the resource reported
+    what: str
+    source: str
+
+
+CROSS_RESOURCE_RULES = (
+    CrossRule(_queue_visibility, (ESM, QUEUE, FUNCTION, ALIAS),
+              "the queue's visibility timeout is at least the consuming function's timeout (6x recommended)",
+              SQS_LAMBDA_URL),
+    CrossRule(_fifo_batch, (ESM, QUEUE), "at most 10 messages per batch from a FIFO queue", ESM_BATCH_SIZE),
+    CrossRule(_provisioned_vs_reserved, (PROVISIONED, FUNCTION, ALIAS),
+              "provisioned concurrency within the function's reserved concurrency", PROVISIONED_URL),
+    CrossRule(_provisioned_on_latest, (PROVISIONED, ALIAS),
+              "provisioned concurrency on a published version, not $LATEST or an alias of it", PROVISIONED_URL),
+    CrossRule(_awsvpc_target_type, (ECS_SERVICE, TASK_DEFINITION, *TARGET_GROUPS),
+              "an awsvpc task's target group has target type ip", ECS_TARGET_TYPE),
+    CrossRule(_websocket_integration_timeout, (APIGW_INTEGRATION, APIGW_API),
+              "a WebSocket API's integration timeout at most 29,000 ms", APIGW_TIMEOUT),
+    CrossRule(_alb_zones, (*LOAD_BALANCERS, SUBNET), "an ALB's subnets span two Availability Zones", ALB_SUBNETS),
+    CrossRule(_role_inline_total, (ROLE, ROLE_POLICY), "a role's inline policies add up to 10,240 characters at most",
+              IAM_QUOTAS_URL),
+)
 
 
 def check_stack(graph: Graph) -> Iterator[tuple[Violation, str]]:
     """(violation, urn of the resource AWS would refuse) for every cross-resource rule."""
     for rule in CROSS_RESOURCE_RULES:
         try:
-            yield from list(rule(graph))
+            yield from list(rule.check(graph))
         except Exception:  # noqa: BLE001 - fail soft: one rule's bug never aborts the analysis
             continue
 
 
-__all__ = ["CROSS_RESOURCE_RULES", "check_stack"]
+__all__ = ["CROSS_RESOURCE_RULES", "CrossRule", "check_stack"]
