@@ -47,6 +47,7 @@ setup(
         "iot_tiers_runtime.bridge": ["Dockerfile", ".dockerignore", "requirements.txt"],
         "iot_tiers_policy": ["py.typed", "*.json"],
         "iot_tiers_policy.cost": ["prices/*.json"],
+        "iot_tiers_policy.quotas": ["*.json"],
         PACK[0]: ["PulumiPolicy.yaml", "requirements.txt", "config/*.json"],
     },
     exclude_package_data={"": ["__pycache__/*", "*.pyc"]},

@@ -8,14 +8,19 @@ install, or the repository's ``runtime/`` folder), and are the same in every cas
   and the ``.py`` files of ``processing/``), never a folder as it is on disk, so
   ``__pycache__`` or an editor's backup file never changes the function's code hash;
 - the Docker context is the bridge's own folder, whose ``.dockerignore`` ships with
-  it, not the folder above the installed package (all of site-packages, for a wheel).
+  it, not the folder above the installed package (all of site-packages, for a wheel);
+  the image's tag is a digest of what Docker would send from it (:func:`image_tag`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
+import os
+import stat
 from pathlib import Path
+from typing import Any, Mapping
 
 import pulumi
 
@@ -73,3 +78,33 @@ def bridge_context() -> Path:
 
 def bridge_dockerfile() -> Path:
     return bridge_context() / "Dockerfile"
+
+
+#: The platform the bridge image is built for (Fargate ARM64, Graviton).
+BRIDGE_PLATFORM = "linux/arm64"
+
+
+def image_tag(context: Path, dockerfile: Path | None = None, platform: str = BRIDGE_PLATFORM,
+              build: Mapping[str, Any] | None = None) -> str:
+    """A tag that names the image by what builds it: ``ctx-`` + a sha256 of the context and recipe.
+
+    The context is what ``docker build`` would send (:func:`components.dockerignore.context_files`:
+    the folder minus its ``.dockerignore``'d files), taken in name order as each file's name,
+    permission bits and bytes: what Docker copies into the image, and what docker-build's own
+    context hash (``hashBuildContext``, which decides whether it rebuilds) looks at. Modification
+    times, owners and the folder's location do not count, so two installs of the same code give
+    the same tag. ``platform`` and ``build`` (the other settings that make docker-build rebuild)
+    are part of it too. An ECR repository with immutable tags needs exactly this: every rebuild
+    is pushed under a new tag, and an unchanged image is not pushed again. 68 characters
+    (Docker allows 128, ECR 300).
+    """
+    from .dockerignore import context_files
+
+    recipe = json.dumps({"platform": platform, **(build or {})}, sort_keys=True)
+    h = hashlib.sha256(recipe.encode() + b"\0")
+    for name, path in context_files(context, dockerfile).items():
+        info = path.lstat()
+        data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+        h.update(f"{name}\0{stat.S_IFMT(info.st_mode):o}:{stat.S_IMODE(info.st_mode):o}\0".encode()
+                 + hashlib.sha256(data).digest())
+    return f"ctx-{h.hexdigest()}"

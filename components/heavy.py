@@ -46,6 +46,7 @@ from .base import TierComponent, Transform, assume_role_policy
 from .config import ConfigError
 from .config.heavy import resolve_heavy
 from .heavy_roles import DATA_DEVICE, MQTT, MQTTS, ROOT_DEVICE, ami_parameter, preset
+from .names import log_group_name
 from .tags import workload_tags
 from .userdata import UserDataSpec, render
 
@@ -339,7 +340,7 @@ class HeavyComputeTier(TierComponent):
     def _log_group(self) -> None:
         self.log_group = self.child(
             aws.cloudwatch.LogGroup, "log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}",
+            name=log_group_name(self._name),
             retention_in_days=self.settings["log_retention_days"],
             tags=self.tags(),
         )
@@ -527,6 +528,9 @@ class HeavyComputeTier(TierComponent):
             },
             instance_refresh={"strategy": "Rolling", "preferences": {"min_healthy_percentage": 50}},
             tags=[{"key": k, "value": v, "propagate_at_launch": True} for k, v in self.workload_tags.items()],
+            # The target-tracking policy owns the running count once the group exists; without
+            # this, every `pulumi up` would reset it to the configured desired capacity.
+            opts=pulumi.ResourceOptions(ignore_changes=["desired_capacity"]),
         )
         self.scaling_policy = None
         target = s.plain("target_cpu_percent")

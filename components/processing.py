@@ -22,6 +22,7 @@ from iot_tiers_policy.decision import Service, WorkloadProfile
 
 from .assets import lambda_archive
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
+from .names import iot_rule_name, log_group_name
 from .grants import QueueLike, RoleLike, grantee_key, role_name
 from .config import resolve_tier
 from .config.schema import lift
@@ -32,11 +33,16 @@ from .tags import workload_tags
 HANDLER = "iot_tiers_runtime.processing.handler.handler"
 RELAY_HANDLER = "iot_tiers_runtime.processing.alert_relay.handler"
 LAMBDA_RUNTIME = "python3.12"
+#: Reserved executions of the alert relay (when the tier reserves any).
+RELAY_RESERVED = 2
 
 #: AWS publishes Powertools for AWS Lambda (Python) as a public layer per region;
 #: the handler imports it lazily, and the layer keeps it out of our package.
 POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:{version}"
-POWERTOOLS_LAYER_VERSION = 18
+#: Layer version 26 holds Powertools 3.22.1, the release the dev extra pins and the tests run
+#: (the sources are in tests/components/test_powertools_layer.py, which fails if either moves
+#: without the other). Powertools' own docs pages showed a stale 18 for months (their issue #7650).
+POWERTOOLS_LAYER_VERSION = 26
 
 
 class ProcessingTierInputs(TypedDict, total=False):
@@ -95,8 +101,9 @@ class ProcessingTierInputs(TypedDict, total=False):
     """Messages in the dead-letter queue that raise the DLQ alarm. Allowed: a whole number from 1 to
     100000. Default: ``1``. Stack config: ``iot-tiers:processingAlarmDlqDepth``."""
     alert_email: str
-    """Optional e-mail address subscribed to the alert topic ('' for none). Allowed: an e-mail address
-    or ''. Default: ``""``. Stack config: ``iot-tiers:processingAlertEmail``."""
+    """Optional e-mail address subscribed to the alert topic and the ops (alarm) topic ('' for none).
+    Allowed: an e-mail address or ''. Default: ``""``. Stack config:
+    ``iot-tiers:processingAlertEmail``."""
     alerts_to_mqtt: bool
     """Relay every alert to MQTT (<alertTopicPrefix><deviceId>) with a small Lambda subscribed to the
     alert topic, so dashboards receive alerts through the bridge. Allowed: true or false. Default:
@@ -140,7 +147,7 @@ class ProcessingTier(TierComponent):
     type_token = "iot-tiers:index:ProcessingTier"
     previous_type_tokens = ("iot-tiers:components:ProcessingTier",)
     children = (
-        "key", "topic", "email", "dlq", "rejects", "queue", "table",
+        "key", "topic", "email", "ops-topic", "ops-email", "dlq", "rejects", "queue", "table",
         "log-group", "role", "role-policy", "function", "alias", "provisioned", "event-source",
         "rule-role", "rule-role-policy", "rule",
         "relay-log-group", "relay-role", "relay-role-policy", "relay-function", "relay-invoke-config",
@@ -162,7 +169,9 @@ class ProcessingTier(TierComponent):
     rejects_queue_url: pulumi.Output[str]
     """URL of the rejects queue: invalid readings, each with its reason."""
     alert_topic_arn: pulumi.Output[str]
-    """ARN of the KMS-encrypted SNS alert topic."""
+    """ARN of the KMS-encrypted SNS alert topic (device alerts; the relay sends them to MQTT)."""
+    ops_topic_arn: pulumi.Output[str]
+    """ARN of the KMS-encrypted SNS topic the tier's CloudWatch alarms notify (operators, not devices)."""
     function_name: pulumi.Output[str]
     """Name of the telemetry function."""
     function_arn: pulumi.Output[str]
@@ -189,6 +198,7 @@ class ProcessingTier(TierComponent):
         self._grants: dict[tuple[str, str], pulumi.Resource] = {}
 
         self._alert_topic()
+        self._ops_topic()
         self._queues()
         self._table()
         self._telemetry_function()
@@ -215,6 +225,15 @@ class ProcessingTier(TierComponent):
         self.topic = self.child(aws.sns.Topic, "topic", kms_master_key_id=self.key.arn, tags=self.tags())
         if self.settings.plain("alert_email"):
             self.child(aws.sns.TopicSubscription, "email", topic=self.topic.arn,
+                       protocol="email", endpoint=self.settings["alert_email"])
+
+    def _ops_topic(self) -> None:
+        """Operational alarms get a topic of their own: on the alert topic the relay would
+        republish alarm JSON to ``alerts/unknown``, and dashboards would show it as a device
+        alert. The same key (CloudWatch may use it), and ``alert_email`` subscribed here too."""
+        self.ops_topic = self.child(aws.sns.Topic, "ops-topic", kms_master_key_id=self.key.arn, tags=self.tags())
+        if self.settings.plain("alert_email"):
+            self.child(aws.sns.TopicSubscription, "ops-email", topic=self.ops_topic.arn,
                        protocol="email", endpoint=self.settings["alert_email"])
 
     def _queues(self) -> None:
@@ -285,7 +304,9 @@ class ProcessingTier(TierComponent):
                 "REJECTS_QUEUE_URL": self.rejects.url,
                 "ALERT_THRESHOLD_CELSIUS": s.derive(str, "alert_threshold_celsius"),
                 "TTL_DAYS": s.derive(str, "ttl_days"),
-                "POWERTOOLS_SERVICE_NAME": "telemetry",
+                # Powertools adds the service as a metric dimension: project, stack and tier in
+                # it keep two stacks' metrics in the shared namespace apart.
+                "POWERTOOLS_SERVICE_NAME": f"{pulumi.get_project()}-{pulumi.get_stack()}-{self._name}",
                 "POWERTOOLS_METRICS_NAMESPACE": "IotTiers",
             },
         )
@@ -326,7 +347,7 @@ class ProcessingTier(TierComponent):
                    policy=policy_document(allow(["sqs:SendMessage"], [self.queue.arn, self.rejects.arn], "Deliver")))
         self.rule = self.child(
             aws.iot.TopicRule, "rule",
-            name=f"{self._name}_telemetry".replace("-", "_"),
+            name=iot_rule_name(self._name, "telemetry"),
             description="Device telemetry into the processing queue",
             enabled=True,
             sql=self.settings.derive(rule_sql, "topic_filter"),
@@ -360,7 +381,10 @@ class ProcessingTier(TierComponent):
                             allow(["sqs:SendMessage"], [self.dlq.arn], "KeepFailedEvents")],
                 memory_size=128,
                 # Alerts are rare; a burst beyond this is throttled and retried by Lambda's async queue.
-                reserved_concurrent_executions=2,
+                # With the tier unreserved (-1) the relay reserves nothing either: an account whose
+                # concurrency limit is 10 (new accounts often are) refuses any reservation, because
+                # AWS keeps 10 executions unreserved.
+                reserved_concurrent_executions=RELAY_RESERVED if s.plain("reserved_concurrency") != -1 else -1,
                 variables={
                     "IOT_DATA_ENDPOINT": endpoint.apply(lambda host: f"https://{host}"),
                     "ALERT_TOPIC_PREFIX": s["alert_topic_prefix"],
@@ -380,7 +404,7 @@ class ProcessingTier(TierComponent):
                    opts=pulumi.ResourceOptions(depends_on=[permission]))
 
     def _alarms(self) -> None:
-        """DLQ depth, function errors and throttles, all notifying the alert topic."""
+        """DLQ depth, function errors and throttles, all notifying the ops topic."""
         self.alarms = [
             self._alarm("alarm-dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
                         {"QueueName": self.dlq.name}, self.settings["alarm_dlq_depth"], "Maximum",
@@ -407,6 +431,7 @@ class ProcessingTier(TierComponent):
         self.dead_letter_queue_url = self.dlq.url
         self.rejects_queue_url = self.rejects.url
         self.alert_topic_arn = self.topic.arn
+        self.ops_topic_arn = self.ops_topic.arn
         self.function_name = self.function.name
         self.function_arn = self.function.arn
         self.alias_arn = self.alias.arn
@@ -425,7 +450,7 @@ class ProcessingTier(TierComponent):
             threshold=threshold, comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="notBreaching",
             alarm_description=description,
-            alarm_actions=[self.topic.arn], ok_actions=[self.topic.arn],
+            alarm_actions=[self.ops_topic.arn], ok_actions=[self.ops_topic.arn],
             tags=self.tags(),
         )
 
@@ -441,7 +466,7 @@ class ProcessingTier(TierComponent):
         """
         log_group = self.child(
             aws.cloudwatch.LogGroup, f"{prefix}log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/{leaf}",
+            name=log_group_name(self._name, leaf),
             retention_in_days=self.settings["log_retention_days"], tags=self.tags())
         role = self.child(aws.iam.Role, f"{prefix}role", assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
                           description=f"{self._name}: {purpose}", tags=self.tags())

@@ -18,19 +18,23 @@ those secrets and nothing else.
 """
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any, Mapping, Optional, Required, Sequence, TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_awsx as awsx
+import pulumi_docker_build as docker_build
 
 from iot_tiers_policy.decision import Service, WorkloadProfile
+from iot_tiers_runtime.bridge.clientcert import CERT_VARIABLE, KEY_VARIABLE
 from iot_tiers_runtime.bridge.metrics import DIMENSION_SERVICE_NAME, METRIC_ACTIVE_CONNECTIONS
 
-from .assets import bridge_context, bridge_dockerfile
+from .assets import BRIDGE_PLATFORM, bridge_context, bridge_dockerfile, image_tag
 from .base import TierComponent, Transform, allow, assume_role_policy, policy_document
 from .config import ConfigError, resolve_tier
+from .names import SCALING_POLICY_NAME_MAX, bounded, ecs_name, log_group_name
 from .tags import workload_tags
 
 # ---------------------------------------------------------------- the bridge's contract
@@ -53,7 +57,8 @@ HEALTH_COMMAND = ["CMD", "python", "-c",
                   "import urllib.request; urllib.request.urlopen("
                   f"'http://127.0.0.1:{BRIDGE_PORT}{HEALTH_PATH}', timeout=4)"]
 
-#: A non-root uid:gid (the image's files are world-readable; it needs to write only /tmp).
+#: A non-root uid:gid (the image's files are world-readable). The bridge writes nowhere: the
+#: root file system is read-only and the task mounts no volume (see ``_task_definition``).
 BRIDGE_USER = "10001:10001"
 #: The Mosquitto image's own unprivileged user.
 SIDECAR_USER = "1883:1883"
@@ -63,21 +68,13 @@ SIDECAR_CONTAINER = "broker"
 SIDECAR_URL = "mqtt://127.0.0.1:1883"
 IOT_PORT = 8883
 
-#: The bridge reads its client certificate from files (``MQTT_CERT_FILE``/``MQTT_KEY_FILE``);
-#: ECS hands secrets over as environment values. This start-up line writes them to the
-#: task's private /tmp volume (mode 600), drops them from the environment and execs the
-#: bridge, so the bridge is PID 1 and receives SIGTERM itself.
-CERT_FILE = "/tmp/mqtt/client-cert.pem"
-KEY_FILE = "/tmp/mqtt/client-key.pem"
-_CERT_ENV, _KEY_ENV = "MQTT_CLIENT_CERT_PEM", "MQTT_CLIENT_KEY_PEM"
-START_WITH_CERT = (
-    f"umask 077 && mkdir -p /tmp/mqtt && printf '%s' \"${_CERT_ENV}\" > {CERT_FILE} && "
-    f"printf '%s' \"${_KEY_ENV}\" > {KEY_FILE} && unset {_CERT_ENV} {_KEY_ENV} && "
-    "exec python -m iot_tiers_runtime.bridge")
-
 
 #: AWS's TLS 1.3 policy that still accepts TLS 1.2 clients (no TLS 1.0/1.1, no CBC suites).
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+#: docker-build settings of the bridge image besides its context, platform, tags and login;
+#: they are part of the image tag (changing one makes docker-build rebuild: a new tag).
+IMAGE_BUILD: dict[str, Any] = {"push": True, "build_on_preview": False}
 
 _ECR_IMAGE = re.compile(r"(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
                         r"(?P<repo>[a-z0-9._/-]+?)(:[\w.-]+|@sha256:[0-9a-f]{64})$")
@@ -104,8 +101,9 @@ class RealtimeTierInputs(TypedDict, total=False):
     plain HTTP refused); the stack program passes the stack's ``iot-tiers:environment``."""
     image_uri: str
     """A prebuilt bridge image to run (then nothing is built). '' builds runtime/bridge/Dockerfile for
-    linux/arm64 with awsx.ecr.Image into an ECR repository the tier creates (scan on push, immutable
-    tags). Allowed: '' or an image reference with a tag or digest, e.g.
+    linux/arm64 on `pulumi up` (not on preview) with docker-build, tagged with a digest of its build
+    context, into an ECR repository the tier creates (scan on push, immutable tags). Allowed: '' or
+    an image reference with a tag or digest, e.g.
     123456789012.dkr.ecr.us-east-1.amazonaws.com/bridge:1.4.2. Default: ``""``. Stack config:
     ``iot-tiers:realtimeImageUri``."""
     cpu: pulumi.Input[int]
@@ -133,6 +131,13 @@ class RealtimeTierInputs(TypedDict, total=False):
     """Deployment ceiling, in percent of the desired count: 200 starts the new tasks beside the old.
     Allowed: a whole number from 100 to 200. Default: ``200``. Stack config:
     ``iot-tiers:realtimeMaxPercent``."""
+    wait_for_steady_state: pulumi.Input[bool]
+    """pulumi up waits until the service is stable (its tasks running, as `aws ecs wait
+    services-stable`), so a bridge that cannot start fails the update instead of being reported as
+    deployed; a first deploy that never gets a task running fails when the provider's wait times out.
+    An update the circuit breaker rolls back still ends as a success (the old version is stable
+    again): check the service's events. false returns as soon as ECS accepted the change. Allowed:
+    true or false. Default: ``True``. Stack config: ``iot-tiers:realtimeWaitForSteadyState``."""
     container_insights: pulumi.Input[bool]
     """CloudWatch Container Insights on the ECS cluster (per-task metrics, billed as custom metrics).
     Allowed: true or false. Default: ``False``. Stack config:
@@ -325,7 +330,7 @@ class RealtimeTier(TierComponent):
         #: bridge (``BRIDGE_SERVICE_NAME``, its metric dimension and client-id prefix)
         #: before the service exists, and the scaling policy's dimension must equal it.
         #: Project and stack in it keep two stacks in one account from sharing a metric.
-        self._service_name = f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}"
+        self._service_name = ecs_name(name)
 
         self._cluster()
         self._secrets()
@@ -352,7 +357,7 @@ class RealtimeTier(TierComponent):
         )
         self.log_group = self.child(
             aws.cloudwatch.LogGroup, "log-group",
-            name=f"/iot-tiers/{pulumi.get_stack()}/{self._name}/bridge",
+            name=log_group_name(self._name, "bridge"),
             retention_in_days=s["log_retention_days"],
             tags=self.tags(),
         )
@@ -370,7 +375,6 @@ class RealtimeTier(TierComponent):
         s = self.settings
         self.iot_policy: Optional[aws.iot.Policy] = None
         self._environment: dict[str, Any] = {}
-        self._entry_point: Optional[list[str]] = None
         self._iot_statements: list[dict[str, Any]] = []
         broker = s.plain("broker")
         if broker == "iot-core":
@@ -379,12 +383,14 @@ class RealtimeTier(TierComponent):
             self._iot_statements = iot_bridge_statements(self._region, self._account, self._service_name,
                                                          self.filters)
             cert_arn = self._iot_certificate(s.plain("iot_certificate_secret_arn"), self._iot_statements)
+            # ECS hands the certificate and key over as environment values, and the bridge loads
+            # them from there into memory (iot_tiers_runtime.bridge.clientcert): no start-up
+            # script, no file, no writable path. (A /tmp task volume would not do: on Fargate an
+            # empty bind mount is root-owned 0755 unless the image declares that path a VOLUME.)
             self._container_secrets += [
-                {"name": _CERT_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":certificate_pem::")},
-                {"name": _KEY_ENV, "valueFrom": pulumi.Output.concat(cert_arn, ":private_key::")}]
+                {"name": CERT_VARIABLE, "valueFrom": pulumi.Output.concat(cert_arn, ":certificate_pem::")},
+                {"name": KEY_VARIABLE, "valueFrom": pulumi.Output.concat(cert_arn, ":private_key::")}]
             self._secret_arns.append(cert_arn)
-            self._environment.update({"MQTT_CERT_FILE": CERT_FILE, "MQTT_KEY_FILE": KEY_FILE})
-            self._entry_point = ["/bin/sh", "-c", START_WITH_CERT]
             self._broker_ports: Any = [IOT_PORT]
         elif broker == "external":
             self.broker_url = pulumi.Output.from_input(s["broker_url"])
@@ -421,15 +427,43 @@ class RealtimeTier(TierComponent):
                        "rulePriority": 1, "description": "keep the 20 newest images",
                        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 20},
                        "action": {"type": "expire"}}]}))
-        image = self.child(
-            awsx.ecr.Image, "image",
-            repository_url=self.repository.repository_url,
-            context=str(bridge_context()),
-            dockerfile=str(bridge_dockerfile()),
-            platform="linux/arm64",
-        )
-        self.image_uri = image.image_uri
+        self.image = self._built_image(self.repository)
+        # By digest: the task runs exactly the image this update pushed.
+        self.image_uri = pulumi.Output.concat(self.repository.repository_url, "@", self.image.digest)
         self._ecr_repo_arn = self.repository.arn
+
+    def _built_image(self, repository: aws.ecr.Repository) -> docker_build.Image:
+        """The bridge image, built by docker-build only on ``pulumi up`` and pushed under a content tag.
+
+        - Tag: :func:`~.assets.image_tag`, a digest of the build context Docker sends. The
+          repository's tags are IMMUTABLE, so a tag that did not change with the content (awsx's
+          default is a hash of the context *path*) would make the second push after any change
+          fail; a content tag is new exactly when the image is.
+        - ``build_on_preview=False``: awsx.ecr.Image has no such input and builds on every
+          preview, which for linux/arm64 on an x86 machine means QEMU emulation in every CI
+          preview. docker-build is the provider awsx.ecr.Image itself runs, so this adds no
+          plugin (docs/deploying.md#building-the-bridge-image).
+        - Paths relative to the program's folder (where Pulumi runs the program and its
+          providers): docker-build rebuilds when the context's *location* changes, and an
+          absolute path differs between a laptop and a CI runner, so an unchanged image would
+          be rebuilt (not byte-identical) and pushed under its existing tag, which IMMUTABLE refuses.
+        - Registry login: a short-lived ECR token (``ecr:GetAuthorizationToken``), as awsx does;
+          docker-build ignores password changes when diffing, so a new token is no change.
+        """
+        context, dockerfile = bridge_context(), bridge_dockerfile()
+        self.image_tag = image_tag(context, dockerfile, BRIDGE_PLATFORM, IMAGE_BUILD)
+        token = aws.ecr.get_authorization_token_output(registry_id=repository.registry_id, opts=self._invoke)
+        return self.child(
+            docker_build.Image, "image",
+            context=docker_build.BuildContextArgs(location=_from_program_dir(context)),
+            dockerfile=docker_build.DockerfileArgs(location=_from_program_dir(dockerfile)),
+            platforms=[docker_build.Platform(BRIDGE_PLATFORM)],
+            tags=[pulumi.Output.concat(repository.repository_url, ":", self.image_tag)],
+            registries=[docker_build.RegistryArgs(
+                address=token.proxy_endpoint, username=token.user_name,
+                password=pulumi.Output.secret(token.password))],
+            **IMAGE_BUILD,
+        )
 
     def _roles(self) -> None:
         """The execution role starts the task (image, logs, secrets); the task role is what
@@ -565,14 +599,13 @@ class RealtimeTier(TierComponent):
             "logConfiguration": {"logDriver": "awslogs",
                                  "options": {**log_options, "awslogs-stream-prefix": BRIDGE_CONTAINER}},
             "stopTimeout": s["stop_timeout_s"],
+            # Read-only root and no volume: the bridge writes no file (its client certificate
+            # is loaded from the environment into memory), so nothing needs a writable path.
             "readonlyRootFilesystem": True,
             "user": BRIDGE_USER,
-            "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             # Each dashboard is a socket: lift the open-files limit well above the target per task.
             "ulimits": [{"name": "nofile", "softLimit": 65535, "hardLimit": 65535}],
         }
-        if self._entry_point:
-            bridge["entryPoint"] = self._entry_point
         containers = [bridge]
         if s.plain("broker") == "sidecar":
             containers.append({
@@ -603,7 +636,6 @@ class RealtimeTier(TierComponent):
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
             container_definitions=pulumi.Output.json_dumps(containers),
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
             tags=self.tags({**self._profile_tags, CONTAINERS_TAG: _declared_containers(containers)}),
             opts=pulumi.ResourceOptions(depends_on=[self.execution_role_policy]),
         )
@@ -630,6 +662,9 @@ class RealtimeTier(TierComponent):
             deployment_maximum_percent=s["max_percent"],
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
+            # Without it the provider returns once ECS accepted the service, so `pulumi up` reports
+            # success while tasks crash-loop (pulumi-aws ecs.Service input, default false).
+            wait_for_steady_state=s["wait_for_steady_state"],
             tags=self.tags(self._profile_tags),
             # Autoscaling owns the running count once the service exists. The name is fixed (the
             # metric dimension), so a replacement must delete the old service before creating the new.
@@ -686,7 +721,7 @@ class RealtimeTier(TierComponent):
         """
         return self.child(
             aws.appautoscaling.Policy, short,
-            name=f"{self._service_name}-{suffix}",
+            name=bounded(f"{self._service_name}-{suffix}", SCALING_POLICY_NAME_MAX),
             policy_type="TargetTrackingScaling",
             service_namespace=self.scaling_target.service_namespace,
             scalable_dimension=self.scaling_target.scalable_dimension,
@@ -866,6 +901,14 @@ def broker_port(url: str) -> int:
     if not m:
         raise ValueError(f"broker_url={url!r} is not mqtt://host[:port] or mqtts://host[:port]")
     return int(m.group(2)) if m.group(2) else (8883 if m.group(1) == "mqtts" else 1883)
+
+
+def _from_program_dir(path: Path) -> str:
+    """``path`` relative to the working directory (the program's folder under Pulumi), if it can be."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows): only an absolute path reaches it
+        return str(path)
 
 
 def ecr_repository_arn(image_uri: str) -> Optional[str]:

@@ -57,7 +57,7 @@ SETTINGS: list[Setting] = [
             "Messages in the dead-letter queue that raise the DLQ alarm.",
             "a whole number from 1 to 100000", int_range(1, 100000)),
     Setting(T, "alert_email", "string", "",
-            "Optional e-mail address subscribed to the alert topic ('' for none).",
+            "Optional e-mail address subscribed to the alert topic and the ops (alarm) topic ('' for none).",
             "an e-mail address or ''", lambda v: v == "" or matches(r"[^@\s]+@[^@\s]+\.[^@\s]+")(v)),
     Setting(T, "alerts_to_mqtt", "boolean", True,
             "Relay every alert to MQTT (<alertTopicPrefix><deviceId>) with a small Lambda subscribed to the "

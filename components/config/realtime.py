@@ -66,8 +66,8 @@ def _bool(v: Any) -> bool:
 SETTINGS: list[Setting] = [
     Setting(T, "image_uri", "string", "",
             "A prebuilt bridge image to run (then nothing is built). '' builds runtime/bridge/Dockerfile "
-            "for linux/arm64 with awsx.ecr.Image into an ECR repository the tier creates (scan on push, "
-            "immutable tags).",
+            "for linux/arm64 on `pulumi up` (not on preview) with docker-build, tagged with a digest of "
+            "its build context, into an ECR repository the tier creates (scan on push, immutable tags).",
             "'' or an image reference with a tag or digest, e.g. "
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/bridge:1.4.2",
             lambda v: v == "" or matches(_IMAGE)(v)),
@@ -93,6 +93,13 @@ SETTINGS: list[Setting] = [
     Setting(T, "max_percent", "integer", 200,
             "Deployment ceiling, in percent of the desired count: 200 starts the new tasks beside the old.",
             "a whole number from 100 to 200", int_range(100, 200)),
+    Setting(T, "wait_for_steady_state", "boolean", True,
+            "pulumi up waits until the service is stable (its tasks running, as `aws ecs wait "
+            "services-stable`), so a bridge that cannot start fails the update instead of being reported "
+            "as deployed; a first deploy that never gets a task running fails when the provider's wait "
+            "times out. An update the circuit breaker rolls back still ends as a success (the old version "
+            "is stable again): check the service's events. false returns as soon as ECS accepted the change.",
+            "true or false", _bool),
     Setting(T, "container_insights", "boolean", False,
             "CloudWatch Container Insights on the ECS cluster (per-task metrics, billed as custom metrics).",
             "true or false", _bool),

@@ -22,9 +22,11 @@ def register(subparsers: Any) -> None:
         description="Run a Pulumi program offline for one stack and check every resource it registers with the "
                     "CrossGuard policy pack, speaking the analyzer protocol to the pack exactly as `pulumi preview "
                     "--policy-pack` does.")
-    p.add_argument("--stack", required=True,
+    p.add_argument("--stack", required=True, action="append",
                    help="stack name: reads Pulumi.<stack>.yaml; without one, previews a new stack (the project's "
-                        "declared config defaults only), as `pulumi preview` does")
+                        "declared config defaults only), as `pulumi preview` does. Give it twice or more "
+                        "(--stack dev --stack prod) to preview each and list the physical names two of them would "
+                        "both create in one account (exit 1 when there is one: the second `pulumi up` would fail)")
     p.add_argument("--program", default=".", help="directory with Pulumi.yaml and __main__.py (default: .)")
     p.add_argument("--policy-pack", dest="policy_pack", default=None,
                    help="policy pack directory (default: <program>/policies, else the pack shipped with iot-tiers)")
@@ -39,7 +41,65 @@ def register(subparsers: Any) -> None:
                    help="JSON price file overriding the bundled us-east-1 list prices for the cost estimate "
                         "(another region, your rates), as `tiers cost --prices`")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run_stacks)
+
+
+def run_stacks(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+    """One preview per ``--stack``; with several, also the names they would both create."""
+    stacks = args.stack if isinstance(args.stack, list) else [args.stack]
+    if len(stacks) == 1:
+        return run(argparse.Namespace(**{**vars(args), "stack": stacks[0]}), out, err)
+    from ..offline.collisions import find_collisions
+
+    out = out or sys.stdout
+    captures, codes, reports = [], [], []
+    for stack in stacks:
+        one = argparse.Namespace(**{**vars(args), "stack": stack})
+        buffer = _Buffer()
+        code = run(one, buffer, err)
+        codes.append(code)
+        reports.append(json.loads(buffer.getvalue()) if args.json else buffer.getvalue())
+        if buffer.result is not None:
+            captures.append(buffer.result.capture)
+    if EXIT_ERROR in codes:  # a stack that did not run cannot be compared
+        collisions = []
+    else:
+        collisions = find_collisions(captures)
+    if args.json:
+        print(json.dumps({"stacks": reports, "collisions": [c.as_json() for c in collisions]}, indent=2,
+                         default=str), file=out)
+    else:
+        out.write("\n".join(reports))
+        out.write(render_collisions(stacks, collisions, compared=EXIT_ERROR not in codes))
+    worst = max(codes)
+    return EXIT_VIOLATION if collisions and worst == EXIT_OK else worst
+
+
+class _Buffer:
+    """A text stream that also keeps the preview result :func:`run` hands it."""
+
+    def __init__(self) -> None:
+        import io
+
+        self._io = io.StringIO()
+        self.result: Any = None
+
+    def write(self, text: str) -> int:
+        return self._io.write(text)
+
+    def getvalue(self) -> str:
+        return self._io.getvalue()
+
+
+def render_collisions(stacks: list[str], collisions: list[Any], compared: bool = True) -> str:
+    title = f"Physical names shared by stacks {', '.join(stacks)} (one account)"
+    if not compared:
+        return f"\n{title}: not compared (a stack failed to preview)\n"
+    if not collisions:
+        return f"\n{title}: none\n"
+    lines = [f"\n{title}: {len(collisions)}: the second `pulumi up` would fail with AlreadyExists"]
+    lines += [f"  ✗ {c.describe()}" for c in collisions]
+    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
@@ -69,6 +129,8 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[Te
         import traceback
 
         return _error(args, out, err, "internal error in tiers preview (please report it)", traceback.format_exc())
+    if isinstance(out, _Buffer):
+        out.result = result
     if args.json:
         print(json.dumps(result.as_json(), indent=2, default=str), file=out)
     else:
@@ -112,6 +174,10 @@ def render(result: Any, width: int = 100) -> str:
             for para in detail.splitlines():
                 lines.extend(textwrap.wrap(para, width=width, initial_indent="      ", subsequent_indent="      "))
         lines.append("")
+    if result.quotas is not None:
+        from ..offline.quotas import report_lines
+
+        lines.extend(report_lines(result.quotas, width))
     s = result.summary()
     verdict = "PASSED" if result.passed else "FAILED"
     if result.cost and "error" in result.cost:

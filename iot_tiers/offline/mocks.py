@@ -14,6 +14,7 @@ an invoke nobody mocked returns its declared result fields.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from typing import Any, Optional
 
@@ -73,6 +74,12 @@ class AwsMocks(pulumi.runtime.Mocks):
             urn = f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{typ}::{args.name}"
             rid, outputs, _children = self.remote_component(args, urn, references=False)
             return rid, outputs
+        if typ == "docker-build:index:Image":
+            # What the provider returns after a push: the digest, and the first tag pinned to it.
+            tags = [str(t) for t in state.get("tags") or []]
+            digest = f"sha256:{_short_hash(args.name, *tags, n=64)}"
+            state.update(digest=digest, ref=f"{tags[0]}@{digest}" if tags else "")
+            return digest, state
         if pkg != "aws":
             return f"{args.name}-id", state
 
@@ -292,6 +299,14 @@ class AwsMocks(pulumi.runtime.Mocks):
             host = (f"{prefix}-ats.iot.{r}.amazonaws.com" if kind == "iot:Data-ATS"
                     else f"{prefix}.{kind.split(':')[-1].lower()}.iot.{r}.amazonaws.com")
             return {"endpointAddress": host, "endpointType": kind, "id": r}
+        if tok == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            # ECR's GetAuthorizationToken: user "AWS", a token, the registry's https endpoint.
+            registry = str(args.args.get("registryId") or a)
+            password = _short_hash("ecr-token", registry, n=64)
+            return {"proxyEndpoint": f"https://{registry}.dkr.ecr.{r}.amazonaws.com", "userName": "AWS",
+                    "password": password, "registryId": registry, "id": r, "region": r,
+                    "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+                    "expiresAt": "2030-01-01T12:00:00Z"}
         if tok == "aws:secretsmanager/getRandomPassword:getRandomPassword":
             length = int(args.args.get("passwordLength") or 32)
             value = (_short_hash("password", repr(sorted(args.args.items())), n=64) * 4)[:length]

@@ -24,7 +24,7 @@ as the engine does, and records every registration as the engine would hand it o
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import grpc
@@ -63,6 +63,8 @@ class CapturedResource:
     protect: bool = False
     remote: bool = False
     id: str = ""
+    #: Input names the engine leaves alone on update (``ignore_changes``), as the request names them.
+    ignore_changes: list[str] = field(default_factory=list)
 
     @property
     def tags(self) -> dict[str, str]:
@@ -186,7 +188,8 @@ class CapturingMonitor(pmocks.MockMonitor):
             dependencies=self._visible(dependencies),
             property_dependencies={k: self._visible(v) for k, v in property_dependencies.items()},
             provider=provider or self._default_provider(request),
-            protect=bool(options.protect), remote=bool(request.remote), id=id_ or ""))
+            protect=bool(options.protect), remote=bool(request.remote), id=id_ or "",
+            ignore_changes=list(options.ignore_changes)))
         obj = _sync_await(rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
 

@@ -78,6 +78,9 @@ class PreviewResult:
     #: Each workload's verdict by the decision rule (:func:`iot_tiers_policy.placement.assess`), when
     #: the pack is the iot-tiers pack.
     placements: list[dict[str, Any]] = field(default_factory=list)
+    #: The service quotas the stack needs above a new account's defaults
+    #: (:func:`iot_tiers.offline.quotas.quota_summary`): information, never a violation.
+    quotas: Optional[dict[str, Any]] = None
 
     @property
     def mandatory(self) -> list[Diagnostic]:
@@ -135,6 +138,7 @@ class PreviewResult:
             "resources": [r.as_json() for r in self.capture.resources],
             "violations": [v.as_json() for v in self.violations],
             "placements": self.placements,
+            "quotas": self.quotas,
             "summary": self.summary(),
         }
 
@@ -281,8 +285,10 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     order = {p.name: i for i, p in enumerate(info.policies)}
     violations.sort(key=lambda v: (v.level != "mandatory", order.get(v.policy, 1 << 30), v.urn))
     timings["total"] = time.perf_counter() - t0
+    from .quotas import quota_summary
+
     return PreviewResult(capture, pack, config_path, info, config, resources, violations, unknowns, timings,
-                         cost_summary(capture), placements(info, config, resources))
+                         cost_summary(capture), placements(info, config, resources), quota_summary(capture))
 
 
 def cost_summary(capture: Capture) -> dict[str, Any]:

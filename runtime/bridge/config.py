@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from .clientcert import CERT_VARIABLE, KEY_VARIABLE, CertificateError, ClientCertificate, require_memory_files
 from .topics import InvalidTopic, validate_filter
 
 
@@ -43,6 +44,13 @@ VARIABLES: tuple[Variable, ...] = (
         "PEM client certificate for mutual TLS (AWS IoT Core requires it). Set together with `MQTT_KEY_FILE`.",
     ),
     Variable("MQTT_KEY_FILE", "(none)", "PEM private key of `MQTT_CERT_FILE`."),
+    Variable(
+        "MQTT_CLIENT_CERT_PEM",
+        "(none)",
+        "The client certificate itself, as PEM text (how ECS passes a secret); instead of `MQTT_CERT_FILE`. "
+        "Set together with `MQTT_CLIENT_KEY_PEM`. Loaded from memory: the bridge needs no writable directory.",
+    ),
+    Variable("MQTT_CLIENT_KEY_PEM", "(none)", "Unencrypted PEM private key of `MQTT_CLIENT_CERT_PEM`."),
     Variable("MQTT_USERNAME", "(none)", "MQTT user name (brokers with password auth, e.g. Mosquitto)."),
     Variable("MQTT_PASSWORD", "(none)", "MQTT password; only with `MQTT_USERNAME`."),
     Variable("MQTT_KEEPALIVE_S", "15", "MQTT keepalive, 1..20 s, so a dead broker link is noticed in under a minute."),
@@ -152,6 +160,8 @@ class BrokerSettings:
     reconnect_min_s: float
     reconnect_max_s: float
     base_filters: tuple[str, ...]
+    #: The client certificate given as PEM text (``MQTT_CLIENT_CERT_PEM``), instead of files.
+    client_certificate: ClientCertificate | None = None
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context for ``mqtts://`` (server verification + optional client cert), else None."""
@@ -160,6 +170,8 @@ class BrokerSettings:
         ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)
         if self.cert_file:
             ctx.load_cert_chain(self.cert_file, self.key_file)
+        elif self.client_certificate is not None:
+            self.client_certificate.load_into(ctx)
         return ctx
 
 
@@ -246,6 +258,7 @@ class _Reader:
             raise ConfigError("MQTT_CERT_FILE and MQTT_KEY_FILE must be set together (mutual TLS)")
         if not tls and (ca or cert):
             raise ConfigError("MQTT_CA_FILE/MQTT_CERT_FILE/MQTT_KEY_FILE need an mqtts:// MQTT_BROKER_URL")
+        client_certificate = self.client_certificate(tls, files_given=cert is not None)
         username, password = self.raw("MQTT_USERNAME"), self.env.get("MQTT_PASSWORD") or None
         if password is not None and username is None:
             raise ConfigError("MQTT_PASSWORD is set but MQTT_USERNAME is not")
@@ -279,7 +292,26 @@ class _Reader:
             reconnect_min_s=rmin,
             reconnect_max_s=rmax,
             base_filters=tuple(dict.fromkeys(base)),
+            client_certificate=client_certificate,
         )
+
+    def client_certificate(self, tls: bool, files_given: bool) -> ClientCertificate | None:
+        """The certificate of ``MQTT_CLIENT_CERT_PEM``/``MQTT_CLIENT_KEY_PEM``, checked, if set."""
+        cert, key = self.raw(CERT_VARIABLE), self.raw(KEY_VARIABLE)
+        if cert is None and key is None:
+            return None
+        if (cert is None) != (key is None):
+            raise ConfigError(f"{CERT_VARIABLE} and {KEY_VARIABLE} must be set together (mutual TLS)")
+        if files_given:
+            raise ConfigError(f"set the client certificate once: either MQTT_CERT_FILE/MQTT_KEY_FILE or "
+                              f"{CERT_VARIABLE}/{KEY_VARIABLE}, not both")
+        if not tls:
+            raise ConfigError(f"{CERT_VARIABLE}/{KEY_VARIABLE} need an mqtts:// MQTT_BROKER_URL")
+        try:
+            require_memory_files()
+            return ClientCertificate.from_text(cert, key)
+        except CertificateError as exc:
+            raise ConfigError(str(exc)) from None
 
     def auth(self) -> AuthSettings:
         secret = self.env.get("BRIDGE_JWT_SECRET") or None

@@ -241,3 +241,11 @@ def test_instance_role_has_only_ssm_and_cloudwatch_agent(stacks, env, role):
 def test_detailed_monitoring_is_on_in_prod_only(stacks, env):
     for role in ALL_ROLES:
         assert child(stacks[env], role, LT).inputs["monitoring"]["enabled"] is (env == "prod")
+
+
+@pytest.mark.parametrize("env, role", [(e, r) for e, r in ENVS_ROLES if r in ("inference", "batch")])
+def test_the_scaling_policy_owns_the_groups_running_count_after_creation(stacks, env, role):
+    # The engine receives ignore_changes with the registration; the SDK sends the Python
+    # name translated to the provider's ("desiredCapacity").
+    asg = child(stacks[env], role, ASG)
+    assert "desiredCapacity" in asg.ignore_changes, asg.ignore_changes

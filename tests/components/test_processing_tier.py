@@ -59,7 +59,7 @@ def test_sizing_follows_the_stack_files(dev_stack, prod_stack):
     dev_fn, prod_fn = by_name(dev_stack, "function"), by_name(prod_stack, "function")
     assert (dev_fn.inputs["memorySize"], prod_fn.inputs["memorySize"]) == (256, 1024)
     assert (dev_fn.inputs["timeout"], prod_fn.inputs["timeout"]) == (30, 60)
-    assert (dev_fn.inputs["reservedConcurrentExecutions"], prod_fn.inputs["reservedConcurrentExecutions"]) == (5, 50)
+    assert (dev_fn.inputs["reservedConcurrentExecutions"], prod_fn.inputs["reservedConcurrentExecutions"]) == (-1, 50)
     dev_esm, prod_esm = by_name(dev_stack, "event-source"), by_name(prod_stack, "event-source")
     assert (dev_esm.inputs["batchSize"], prod_esm.inputs["batchSize"]) == (100, 500)
     assert dev_esm.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -185,8 +185,8 @@ def test_every_taggable_child_carries_the_tier_and_stack_tags(prod_stack):
         assert tags["iot-tiers:environment"] == "production", child.name
 
 
-def test_alarms_notify_the_alert_topic(dev_stack):
-    topic_arn = by_name(dev_stack, "topic").outputs["arn"]
+def test_alarms_watch_the_dlq_and_notify_the_ops_topic(dev_stack):
+    topic_arn = by_name(dev_stack, "ops-topic").outputs["arn"]
     for short in ("alarm-dlq", "alarm-errors", "alarm-throttles"):
         alarm = by_name(dev_stack, short)
         assert alarm.inputs["alarmActions"] == [topic_arn]
@@ -203,3 +203,30 @@ def test_lambda_code_archive_holds_the_handler_package(dev_stack):
     assert all(n.endswith(".py") and "__pycache__" not in n for n in names)
     assert not [n for n in names if n.startswith("iot_tiers_runtime/bridge")]
     assert all(a["path"].endswith(n.split("/", 1)[1]) for n, a in code["assets"].items())
+
+
+def test_dev_reserves_no_concurrency_anywhere_so_a_new_account_limited_to_10_takes_it(dev_stack, prod_stack):
+    # AWS refuses any reservation that leaves fewer unreserved executions than it keeps;
+    # with a limit of 10 that is every reservation (Lambda PutFunctionConcurrency).
+    dev = {r.name: r.inputs.get("reservedConcurrentExecutions", -1)
+           for r in dev_stack.by_type("aws:lambda/function:Function")}
+    assert dev and all(v in (None, -1) for v in dev.values()), dev
+    prod = {r.name: r.inputs.get("reservedConcurrentExecutions")
+            for r in prod_stack.by_type("aws:lambda/function:Function")}
+    assert prod["processing-function"] == 50 and prod["processing-relay-function"] == 2
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_alarms_notify_the_ops_topic_and_never_the_relayed_alert_topic(stack_name, dev_stack, prod_stack):
+    stack = {"dev": dev_stack, "prod": prod_stack}[stack_name]
+    alert_topic, ops_topic = by_name(stack, "topic"), by_name(stack, "ops-topic")
+    alarms = [r for r in tier_children(stack) if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    assert len(alarms) == 3
+    for alarm in alarms:
+        actions = alarm.inputs["alarmActions"] + alarm.inputs["okActions"]
+        assert actions and set(actions) == {ops_topic.outputs["arn"]}, alarm.name
+        assert alert_topic.outputs["arn"] not in actions
+    relay_subscriptions = [r for r in tier_children(stack) if r.type == "aws:sns/topicSubscription:TopicSubscription"
+                           and r.inputs.get("protocol") == "lambda"]
+    assert [s.inputs["topic"] for s in relay_subscriptions] == [alert_topic.outputs["arn"]]
+    assert ops_topic.inputs["kmsMasterKeyId"] == by_name(stack, "key").outputs["arn"]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from iot_tiers.offline.harness import Capture, CapturedResource
+from iot_tiers.offline.harness import Capture, CapturedResource, run_stack
 from iot_tiers_policy.decision import Service, WorkloadProfile, declared_profile, place
 from iot_tiers_runtime.bridge.config import VARIABLES
 from iot_tiers_runtime.bridge.metrics import Counters, EmfWriter
@@ -54,7 +54,7 @@ EXPECTED_CHILDREN = {
     "iot-policy-attachment": "aws:iot/policyAttachment:PolicyAttachment",
     "iot-certificate-secret": "aws:secretsmanager/secret:Secret",
     "repository": "aws:ecr/repository:Repository",
-    "image": "awsx:ecr:Image",
+    "image": "docker-build:index:Image",
     "execution-role": "aws:iam/role:Role",
     "execution-role-policy": "aws:iam/rolePolicy:RolePolicy",
     "task-role": "aws:iam/role:Role",
@@ -126,9 +126,11 @@ def test_the_task_is_arm64_fargate_with_the_bridge_hardened(name, dev_stack, pro
     assert bridge["portMappings"][0]["containerPort"] == 3000
     assert bridge["readonlyRootFilesystem"] is True
     assert not bridge["user"].startswith(("0", "root"))
-    # The writable /tmp is a task volume, the only place the bridge writes.
-    assert bridge["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]
-    assert td["volumes"] == [{"name": "tmp"}]
+    # No volume and no start-up script: the bridge writes nowhere (an empty bind mount at /tmp
+    # would be root-owned 0755 on Fargate, unwritable for the bridge's user), and the image's
+    # own CMD starts it, so it is PID 1 and gets SIGTERM itself.
+    assert "mountPoints" not in bridge and not td.get("volumes")
+    assert "entryPoint" not in bridge and "command" not in bridge
     assert bridge["stopTimeout"] == 120
     assert td["executionRoleArn"] == child(stack, "execution-role").outputs["arn"]
     assert td["taskRoleArn"] == child(stack, "task-role").outputs["arn"]
@@ -164,12 +166,9 @@ def test_secrets_reach_the_bridge_only_through_the_secrets_field(prod_stack):
     assert not set(secrets) & set(env)
     text = json.dumps(bridge["environment"])
     assert "PRIVATE KEY" not in text and "BEGIN CERTIFICATE" not in text
-    # The certificate's PEMs are written to the task's /tmp before the bridge starts.
-    assert bridge["entryPoint"][:2] == ["/bin/sh", "-c"]
-    start = bridge["entryPoint"][2]
-    assert env["MQTT_CERT_FILE"] in start and env["MQTT_KEY_FILE"] in start
-    assert start.endswith("exec python -m iot_tiers_runtime.bridge") and "umask 077" in start
-    assert env["MQTT_CERT_FILE"].startswith("/tmp/")
+    # The bridge reads the PEMs from these variables itself (into memory): no file names, no script.
+    assert {"MQTT_CLIENT_CERT_PEM", "MQTT_CLIENT_KEY_PEM"} <= {v.name for v in VARIABLES}
+    assert not {"MQTT_CERT_FILE", "MQTT_KEY_FILE"} & set(env) and "entryPoint" not in bridge
 
 
 def test_the_bridge_environment_uses_only_variables_the_bridge_reads(prod_stack):
@@ -338,17 +337,52 @@ def test_service_and_task_definition_declare_a_fargate_workload(name, dev_stack,
 
 
 def test_the_image_is_built_for_arm64_into_an_immutable_scanned_repository(dev_stack, repo_root):
-    image = child(dev_stack, "image").inputs
-    assert image["platform"] == "linux/arm64"
-    # The context is the bridge package's own folder (with its .dockerignore), not its parent.
-    assert image["context"] == str(repo_root / "runtime" / "bridge")
-    assert image["dockerfile"] == str(repo_root / "runtime" / "bridge" / "Dockerfile")
-    assert (repo_root / "runtime" / "bridge" / ".dockerignore").exists()
-    assert image["repositoryUrl"] == child(dev_stack, "repository").outputs["repositoryUrl"]
-    repo = child(dev_stack, "repository").inputs
-    assert repo["imageTagMutability"] == "IMMUTABLE"
-    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
-    assert containers(dev_stack)["bridge"]["image"] == child(dev_stack, "image").outputs["imageUri"]
+    image = child(dev_stack, "image")
+    context = repo_root / "runtime" / "bridge"
+    assert image.inputs["platforms"] == ["linux/arm64"]
+    # The context is the bridge package's own folder (with its .dockerignore), not its parent,
+    # named from the program's folder: the same on every machine, so docker-build does not
+    # rebuild an unchanged image (and push its tag again) when a CI runner checks out elsewhere.
+    assert image.inputs["context"] == {"location": "runtime/bridge"}
+    assert image.inputs["dockerfile"] == {"location": "runtime/bridge/Dockerfile"}
+    assert (context / ".dockerignore").exists()
+    repo = child(dev_stack, "repository")
+    assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
+    assert repo.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+    # Pushed to that repository, logged in with a token for its registry.
+    assert image.inputs["push"] is True
+    (registry,) = image.inputs["registries"]
+    assert registry["address"].endswith(repo.outputs["repositoryUrl"].split("/")[0])
+
+
+def test_the_image_is_tagged_by_its_context_and_the_task_runs_that_push(dev_stack, repo_root):
+    from iot_tiers.components.assets import image_tag
+    from iot_tiers.components.realtime import IMAGE_BUILD
+
+    image = child(dev_stack, "image")
+    url = child(dev_stack, "repository").outputs["repositoryUrl"]
+    tag = image_tag(repo_root / "runtime" / "bridge", build=IMAGE_BUILD)
+    assert tag.startswith("ctx-") and len(tag) == 68
+    assert image.inputs["tags"] == [f"{url}:{tag}"]
+    # The task definition names the image by the digest of that push.
+    assert containers(dev_stack)["bridge"]["image"] == f"{url}@{image.outputs['digest']}"
+    assert image.outputs["ref"] == f"{url}:{tag}@{image.outputs['digest']}"
+
+
+def test_previews_do_not_build_the_image_only_up_does(dev_stack, prod_stack):
+    # awsx.ecr.Image builds on every preview (linux/arm64: QEMU on an x86 runner); docker-build skips it.
+    for stack in (dev_stack, prod_stack):
+        assert child(stack, "image").inputs["buildOnPreview"] is False
+
+
+@pytest.mark.parametrize("name", ["dev", "prod"])
+def test_pulumi_up_waits_for_a_steady_service_by_default(name, dev_stack, prod_stack):
+    assert child(stacks(dev_stack, prod_stack)[name], "service").inputs["waitForSteadyState"] is True
+
+
+def test_waiting_for_a_steady_service_can_be_turned_off(repo_root):
+    capture = run_stack(repo_root, "dev", extra_config={"realtimeWaitForSteadyState": "false"})
+    assert capture.one("aws:ecs/service:Service").inputs["waitForSteadyState"] is False
 
 
 def test_the_stack_exports_the_dashboard_url_and_service(dev_stack):

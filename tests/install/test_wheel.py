@@ -131,6 +131,29 @@ def test_the_lambda_archive_is_the_same_from_any_install_of_one_wheel(venv, whee
     assert not [n for n in first["files"] if not n.endswith(".py") or "__pycache__" in n]
 
 
+#: The bridge image's tag, computed inside an install.
+IMAGE_TAG = (
+    "from iot_tiers.components.assets import bridge_context, image_tag\n"
+    "from iot_tiers.components.realtime import IMAGE_BUILD\n"
+    "print(image_tag(bridge_context(), build=IMAGE_BUILD))\n"
+)
+
+
+def test_the_bridge_image_tag_is_the_same_from_the_repo_and_an_installed_wheel(venv, tmp_path):
+    from iot_tiers.components.assets import image_tag
+    from iot_tiers.components.realtime import IMAGE_BUILD
+
+    python = str(venv / "bin" / "python")
+    bridge = Path(_run([python, "-c", "import iot_tiers_runtime.bridge as b, os; print(os.path.dirname(b.__file__))"])
+                  .stdout.strip())
+    # Lived in: bytecode caches and an editor's leftover, which .dockerignore leaves out.
+    assert _run([python, "-m", "compileall", "-q", str(bridge)]).returncode == 0
+    (bridge / "app.py~").write_text("old\n")
+    installed = _run([python, "-c", IMAGE_TAG], cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.strip() == image_tag(REPO_ROOT / "runtime" / "bridge", build=IMAGE_BUILD)
+
+
 #: Programs a type checker must find clean, and the one it must find wrong where it says.
 TYPED_CLEAN = [REPO_ROOT / "examples" / "team-telemetry", Path(__file__).resolve().parent / "programs" / "team_own_folders"]
 TYPED_WRONG = Path(__file__).resolve().parent / "typecheck" / "wrong_program.py"

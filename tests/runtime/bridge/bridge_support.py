@@ -124,9 +124,17 @@ class Mosquitto:
 
 
 class BridgeProcess:
-    """``python -m iot_tiers_runtime.bridge`` as a subprocess, configured by environment variables."""
+    """``python -m iot_tiers_runtime.bridge`` as a subprocess, configured by environment variables.
 
-    def __init__(self, workdir: Path, env: dict[str, str]):
+    Args:
+        workdir: where its stdout/stderr files go (opened here, so the bridge needs no write access).
+        env: variables on top of the test defaults.
+        wrap: a command the bridge's command line is appended to (e.g. :func:`read_only_root_as`).
+        cwd: its working directory (default: the repository).
+    """
+
+    def __init__(self, workdir: Path, env: dict[str, str], wrap: list[str] | None = None,
+                 cwd: Path | None = None):
         self.port = free_port()
         self.workdir = workdir
         self.stdout_path = workdir / f"bridge-{self.port}.out"
@@ -148,8 +156,8 @@ class BridgeProcess:
         }
         self.env = full_env
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "iot_tiers_runtime.bridge"],
-            cwd=REPO,
+            [*(wrap or []), sys.executable, "-m", "iot_tiers_runtime.bridge"],
+            cwd=cwd or REPO,
             env=full_env,
             stdout=open(self.stdout_path, "wb"),
             stderr=open(self.stderr_path, "wb"),
@@ -196,6 +204,49 @@ class BridgeProcess:
                 self.proc.wait(5)
                 raise AssertionError(f"bridge did not exit within {timeout}s after SIGTERM") from None
         return self.proc.returncode
+
+
+#: The uid:gid the bridge image runs as (runtime/bridge/Dockerfile, components/realtime.py BRIDGE_USER).
+IMAGE_UID = 10001
+
+
+def read_only_root_as(uid: int = IMAGE_UID) -> list[str]:
+    """A command prefix: a private mount namespace whose root file system is read-only, then ``uid``.
+
+    What Fargate gives the bridge (``readonlyRootFilesystem``, ``user``), without a container
+    engine: ``unshare`` and ``mount`` need root, which the tests have; ``setpriv`` drops every
+    group and capability before the bridge starts. The namespace ends with the process, so
+    nothing outside it changes.
+    """
+    return ["unshare", "--mount", "--propagation", "private", "--",
+            "sh", "-c", 'mount -o remount,bind,ro / && exec setpriv --reuid="$0" --regid="$0" '
+            '--clear-groups --inh-caps=-all -- "$@"', str(uid)]
+
+
+def process_uid(pid: int) -> int:
+    """The real uid of a running process (``/proc/<pid>/status``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no Uid line for pid {pid}")
+
+
+def files_open_for_writing(pid: int) -> dict[int, str]:
+    """fd -> path of every file (not socket, pipe or anonymous inode) ``pid`` holds open for writing."""
+    found = {}
+    for fd_link in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd_link)
+        if not target.startswith("/"):
+            continue  # socket:[...], pipe:[...], anon_inode:[...]
+        flags = int(Path(f"/proc/{pid}/fdinfo/{fd_link.name}").read_text().split("flags:")[1].split()[0], 8)
+        if flags & (os.O_WRONLY | os.O_RDWR):
+            found[int(fd_link.name)] = target
+    return found
+
+
+def memory_files(pid: int) -> list[str]:
+    """The anonymous memory files (memfd) ``pid`` still holds open."""
+    return [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("/memfd:")]
 
 
 class Publisher:

@@ -20,8 +20,8 @@ def start_bridge(tmp_path):
     """Factory: ``start_bridge(env)`` runs ``python -m iot_tiers_runtime.bridge``; all are stopped afterwards."""
     started: list[BridgeProcess] = []
 
-    def factory(env: dict[str, str], wait_broker: bool = True) -> BridgeProcess:
-        bridge = BridgeProcess(tmp_path, env)
+    def factory(env: dict[str, str], wait_broker: bool = True, **process) -> BridgeProcess:
+        bridge = BridgeProcess(tmp_path, env, **process)
         started.append(bridge)
         return bridge.wait_ready(broker=wait_broker)
 

@@ -138,6 +138,63 @@ def test_client_id_comes_from_ecs_task_metadata_else_hostname():
     assert BridgeConfig.from_env({**BASE_ENV, "BRIDGE_CLIENT_ID": "fixed"}).broker.client_id == "fixed"
 
 
+# -- client certificate as PEM text (MQTT_CLIENT_CERT_PEM / MQTT_CLIENT_KEY_PEM) ----------------
+
+
+@pytest.fixture(scope="module")
+def tls_pems(tmp_path_factory):
+    from .bridge_support import make_tls_material
+
+    files = make_tls_material(tmp_path_factory.mktemp("tls"))
+    return {k: v.read_text() for k, v in files.items()}
+
+
+def pem_config(pems: dict[str, str], **env) -> BridgeConfig:
+    return BridgeConfig.from_env({**BASE_ENV, "MQTT_BROKER_URL": "mqtts://broker:8883",
+                                  "MQTT_CLIENT_CERT_PEM": pems["client_cert"],
+                                  "MQTT_CLIENT_KEY_PEM": pems["client_key"], **env})
+
+
+def test_a_pem_client_certificate_loads_into_the_tls_context_from_memory(tls_pems):
+    cfg = pem_config(tls_pems)
+    assert cfg.broker.cert_file is None and cfg.broker.client_certificate is not None
+    assert "PRIVATE KEY" not in repr(cfg.broker)  # the key never lands in a log line
+    context = cfg.broker.ssl_context()
+    assert context.verify_mode == __import__("ssl").CERT_REQUIRED
+
+
+def test_one_line_pems_with_escaped_newlines_are_accepted(tls_pems):
+    one_line = {k: v.replace("\n", "\\n") for k, v in tls_pems.items()}
+    assert pem_config(one_line).broker.client_certificate == pem_config(tls_pems).broker.client_certificate
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"MQTT_CLIENT_KEY_PEM": ""}, "MQTT_CLIENT_CERT_PEM and MQTT_CLIENT_KEY_PEM must be set together"),
+    ({"MQTT_CERT_FILE": "/etc/hostname", "MQTT_KEY_FILE": "/etc/hostname"}, "not both"),
+    ({"MQTT_BROKER_URL": "mqtt://broker:1883"}, "need an mqtts:// MQTT_BROKER_URL"),
+    ({"MQTT_CLIENT_CERT_PEM": "not a certificate"}, "MQTT_CLIENT_CERT_PEM is not a PEM certificate"),
+    ({"MQTT_CLIENT_KEY_PEM": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+     "MQTT_CLIENT_KEY_PEM is not a PEM private key"),
+])
+def test_bad_pem_settings_name_the_variable_and_what_it_must_hold(tls_pems, env, message):
+    with pytest.raises(ConfigError, match=message):
+        pem_config(tls_pems, **env)
+
+
+def test_a_key_that_is_not_the_certificates_is_refused_naming_both_variables(tls_pems):
+    with pytest.raises(ConfigError, match="MQTT_CLIENT_KEY_PEM is not the private key of the first certificate "
+                                          "in MQTT_CLIENT_CERT_PEM .subject 'CN=iot-bridge'."):
+        pem_config(tls_pems, MQTT_CLIENT_KEY_PEM=tls_pems["server_key"])
+
+
+def test_an_encrypted_key_is_refused_with_what_to_give_instead(tls_pems):
+    key = serialization.load_pem_private_key(tls_pems["client_key"].encode(), None)
+    encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(b"pass")).decode()
+    with pytest.raises(ConfigError, match="MQTT_CLIENT_KEY_PEM is an encrypted private key; it must be an unencrypted"):
+        pem_config(tls_pems, MQTT_CLIENT_KEY_PEM=encrypted)
+
+
 def test_env_table_documents_every_variable_the_code_reads():
     import inspect
 

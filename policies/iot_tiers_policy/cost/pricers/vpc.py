@@ -89,3 +89,9 @@ def awsx_vpc(node: Node, ctx: Context) -> Priced:
 
 
 free("gateway endpoints, route tables and the like are free", "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy")
+
+
+def awsx_nat_count(node: Node) -> tuple[int, str, int]:
+    """(NAT gateways, NAT strategy, AZs) an opaque awsx VPC creates, read from its inputs; the quota
+    report (:mod:`iot_tiers_policy.quotas.network`) counts them the way this pricer does."""
+    return _awsx_nat_count(node)

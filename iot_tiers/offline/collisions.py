@@ -1,0 +1,107 @@
+"""Physical names two stacks would both create in one AWS account.
+
+A resource given an explicit name (rather than Pulumi's auto-name, which adds a random suffix)
+holds that name in its account: in its region for most services, everywhere for IAM, and
+across all accounts for S3 buckets. A second stack that creates the same name fails its
+`pulumi up` with ResourceAlreadyExists (EntityAlreadyExists, BucketAlreadyExists...), or,
+for a task-definition family, silently shares its revisions with the first.
+
+Only the types whose name is unique at that scope are listed: a name scoped to a parent (a
+Lambda alias within its function, a scaling policy within its target, a security group within
+its VPC) never clashes across stacks whose parents are auto-named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from .harness import Capture
+
+GLOBAL, ACCOUNT, REGION = "every account", "the account (all regions)", "the region"
+
+#: Resource type -> (input holding its physical name, where the name must be unique).
+NAMED_TYPES: dict[str, tuple[str, str]] = {
+    "aws:s3/bucket:Bucket": ("bucket", GLOBAL),
+    "aws:s3/bucketV2:BucketV2": ("bucket", GLOBAL),
+    "aws:iam/role:Role": ("name", ACCOUNT),
+    "aws:iam/policy:Policy": ("name", ACCOUNT),
+    "aws:iam/instanceProfile:InstanceProfile": ("name", ACCOUNT),
+    "aws:iam/user:User": ("name", ACCOUNT),
+    "aws:iam/group:Group": ("name", ACCOUNT),
+    "aws:iot/topicRule:TopicRule": ("name", REGION),
+    "aws:iot/policy:Policy": ("name", REGION),
+    "aws:iot/thing:Thing": ("name", REGION),
+    "aws:cloudwatch/logGroup:LogGroup": ("name", REGION),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", REGION),
+    "aws:cloudwatch/eventRule:EventRule": ("name", REGION),
+    "aws:lambda/function:Function": ("name", REGION),
+    "aws:sqs/queue:Queue": ("name", REGION),
+    "aws:sns/topic:Topic": ("name", REGION),
+    "aws:dynamodb/table:Table": ("name", REGION),
+    "aws:ecs/cluster:Cluster": ("name", REGION),
+    "aws:ecs/taskDefinition:TaskDefinition": ("family", REGION),
+    "aws:ecr/repository:Repository": ("name", REGION),
+    "aws:lb/loadBalancer:LoadBalancer": ("name", REGION),
+    "aws:lb/targetGroup:TargetGroup": ("name", REGION),
+    "aws:ec2/launchTemplate:LaunchTemplate": ("name", REGION),
+    "aws:autoscaling/group:Group": ("name", REGION),
+    "aws:secretsmanager/secret:Secret": ("name", REGION),
+    "aws:kms/alias:Alias": ("name", REGION),
+    "aws:ssm/parameter:Parameter": ("name", REGION),
+    "aws:kinesis/stream:Stream": ("name", REGION),
+}
+
+
+@dataclass(frozen=True)
+class Collision:
+    """One physical name that several stacks create."""
+
+    type: str
+    name: str
+    scope: str
+    #: ``(stack, urn)`` of each resource that creates it.
+    holders: tuple[tuple[str, str], ...]
+
+    def as_json(self) -> dict:
+        return {"type": self.type, "name": self.name, "uniqueIn": self.scope,
+                "resources": [{"stack": s, "urn": u} for s, u in self.holders]}
+
+    def describe(self) -> str:
+        where = ", ".join(f"{stack} ({urn.rsplit('::', 1)[-1]})" for stack, urn in self.holders)
+        return f"{self.type} {self.name!r} (unique in {self.scope}): created by {where}"
+
+
+def _region(capture: Capture, resource) -> str:
+    # A resource on an explicit provider may be in another region; the provider's own
+    # registration carries it (the default provider takes the stack's aws:region).
+    provider_urn = (resource.provider or "").rsplit("::", 1)[0]  # a reference is "<urn>::<id>"
+    for r in capture.resources:
+        if r.urn == provider_urn and r.inputs.get("region"):
+            return str(r.inputs["region"])
+    return capture.config.get("aws:region", "us-east-1")
+
+
+def physical_names(capture: Capture) -> dict[tuple[str, str, str], str]:
+    """``(type, scope key, name) -> urn`` for every explicitly named resource of one stack."""
+    found = {}
+    for r in capture.resources:
+        entry = NAMED_TYPES.get(r.type)
+        if not entry:
+            continue
+        name = r.inputs.get(entry[0])
+        if not isinstance(name, str) or not name:
+            continue  # auto-named (or unknown at preview): a random suffix never clashes
+        scope = entry[1] if entry[1] != REGION else f"{REGION} {_region(capture, r)}"
+        found[(r.type, scope, name)] = r.urn
+    return found
+
+
+def find_collisions(captures: Iterable[Capture]) -> list[Collision]:
+    """Names created by more than one of ``captures`` (assumed to share one account)."""
+    holders: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for capture in captures:
+        for key, urn in physical_names(capture).items():
+            holders.setdefault(key, []).append((f"{capture.project}/{capture.stack}", urn))
+    return [Collision(type=k[0], scope=k[1], name=k[2], holders=tuple(v))
+            for k, v in sorted(holders.items()) if len(v) > 1]
