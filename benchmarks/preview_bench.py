@@ -31,8 +31,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
 
 from iot_tiers.offline.preflight import run_preview  # noqa: E402
+from support import REPO_STACK_CONFIG  # noqa: E402  (prod previews with the tests' certificate)
 
 MAX_RATIO = 12.0
 #: ``tiers preview`` with the AWS API rules may take at most this much longer than without them (issue 15).
@@ -83,11 +85,11 @@ def generate(root: Path, tiers: int) -> Path:
     return d
 
 
-def measure(program: Path, stack: str, repeat: int) -> tuple[float, int, int]:
+def measure(program: Path, stack: str, repeat: int, extra_config: dict | None = None) -> tuple[float, int, int]:
     times, resources, mandatory = [], 0, 0
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = run_preview(program, stack, pack_dir=REPO / "policies")
+        result = run_preview(program, stack, pack_dir=REPO / "policies", extra_config=extra_config)
         times.append(time.perf_counter() - t0)
         resources, mandatory = len(result.capture.resources), len(result.mandatory)
     return statistics.median(times), resources, mandatory
@@ -107,6 +109,8 @@ def without_aws_rules(stack: str, folder: Path) -> Path:
 
 def tiers_preview(stack: str, policy_config: Path | None) -> float:
     cmd = [str(TIERS), "preview", "--stack", stack, "--json"]
+    for key, value in REPO_STACK_CONFIG[stack].items():
+        cmd += ["-c", f"{key}={value}"]
     if policy_config is not None:
         cmd += ["--policy-config", str(policy_config)]
     t0 = time.perf_counter()
@@ -140,7 +144,7 @@ def check_cost(repeat: int) -> bool:
 def growth(repeat: int) -> bool:
     rows = []
     for stack in ("dev", "prod"):
-        rows.append((f"repo {stack}", *measure(REPO, stack, repeat)))
+        rows.append((f"repo {stack}", *measure(REPO, stack, repeat, REPO_STACK_CONFIG[stack])))
     with tempfile.TemporaryDirectory() as tmp:
         for tiers in (5, 20, 50):
             rows.append((f"{tiers} tiers", *measure(generate(Path(tmp), tiers), "dev", repeat)))

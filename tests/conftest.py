@@ -9,7 +9,7 @@ import pytest
 
 from iot_tiers.offline.harness import Capture, run_stack
 from iot_tiers_policy.cost import PriceTable, load_prices
-from support import REPO_ROOT as REPO
+from support import REPO_ROOT as REPO, TEST_CERTIFICATE_CONFIG
 
 #: A team-style program with every tier, for stack 'test' (1,000 devices, a reading a
 #: minute, 1% alerts); other stack files in its folder hold traffic keys to test.
@@ -29,7 +29,8 @@ def dev_stack() -> Capture:
 
 @pytest.fixture(scope="session")
 def prod_stack() -> Capture:
-    return run_stack(REPO, "prod")
+    """The repo's prod stack, with the test certificate (its stack file carries none)."""
+    return run_stack(REPO, "prod", extra_config=TEST_CERTIFICATE_CONFIG)
 
 
 @pytest.fixture(scope="session")

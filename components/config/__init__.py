@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import heavy, network, processing, realtime, stack, traffic
-from .schema import PROJECT, ConfigError, CrossCheck, Setting, resolve
+from .schema import PROJECT, STACK_HOLE, ConfigError, CrossCheck, Setting, resolve
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def load_stack_settings(stack_name: str, values: Mapping[str, Any]) -> dict[str,
         given[setting.tier][setting.arg] = value
 
     if problems:
-        raise ConfigError(problems, stack_name)
+        raise ConfigError(_name_the_stack(problems, stack_name), stack_name)
 
     resolved: dict[str, dict[str, Any]] = {}
     for t in TABLES:
@@ -104,8 +104,13 @@ def load_stack_settings(stack_name: str, values: Mapping[str, Any]) -> dict[str,
         for check in STACK_CHECKS:
             problems.extend(check(resolved))
     if problems:
-        raise ConfigError(problems, stack_name)
+        raise ConfigError(_name_the_stack(problems, stack_name), stack_name)
     return resolved
+
+
+def _name_the_stack(problems: list[str], stack_name: str) -> list[str]:
+    """Messages whose ``pulumi config set`` command leaves the stack open name this one."""
+    return [p.replace(STACK_HOLE, f"--stack {stack_name}") for p in problems]
 
 
 def _with_keys(t: TierTable, problem: str) -> str:

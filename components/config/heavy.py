@@ -19,8 +19,9 @@ from typing import Any, Mapping, Sequence
 
 from ..heavy_roles import (ARCHITECTURES, PRESETS, ROLES, RolePreset, gpu_types, instance_architecture,
                            is_instance_type)
-from .schema import (IPV4_CIDR, ConfigError, CrossCheck, Setting, int_range, list_of, log_retention, matches,
-                     one_of, resolve)
+from .arns import certificate_arn_check
+from .schema import (IPV4_CIDR, PROJECT, ConfigError, CrossCheck, Setting, int_range, list_of, log_retention,
+                     matches, one_of, resolve)
 
 T = "heavy"
 
@@ -141,7 +142,8 @@ def _role_rows(p: RolePreset) -> list[Setting]:
             Setting(t, "certificate_arn", "string", "",
                     "ACM certificate for the load balancer's TLS listener on 8883; '' for a plain "
                     "TCP 1883 listener (refused in production).",
-                    "an ACM certificate ARN, or ''", lambda v: v == "" or matches(_CERT_ARN)(v)),
+                    "an ACM certificate ARN, or ''",
+                    certificate_arn_check(f"{PROJECT}:{t}CertificateArn", _CERT_ARN)),
             Setting(t, "access_logs_bucket", "string", "",
                     "S3 bucket for the load balancer's access logs (TLS connections); '' for none. The "
                     "bucket's policy must let the ELB log delivery service write to it.",

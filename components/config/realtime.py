@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from .schema import IPV4_CIDR, Setting, int_range, list_of, log_retention, matches, one_of
+from .arns import certificate_arn_check
+from .schema import IPV4_CIDR, PROJECT, Setting, config_set_command, int_range, list_of, log_retention, matches, one_of
 
 T = "realtime"
 
@@ -33,8 +34,9 @@ FARGATE_MAX_STOP_TIMEOUT_S = 120
 #: Private address space: reachable over a VPN, Direct Connect or peering, not from the internet.
 PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 
+#: The dashboard's certificate key (the ``certificate_arn`` row below), named in its messages.
+CERTIFICATE_KEY = f"{PROJECT}:{T}CertificateArn"
 _SECRET_ARN = r"arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}"
-_ACM_ARN = r"arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}"
 _BROKER_URL = r"mqtts?://[A-Za-z0-9.-]+(:\d{1,5})?/?"
 _IMAGE = r"[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[\w.-]{1,128}|@sha256:[0-9a-f]{64})"
 
@@ -171,7 +173,7 @@ SETTINGS: list[Setting] = [
     Setting(T, "certificate_arn", "string", "",
             "ACM certificate for the dashboard ALB's HTTPS listener. '' serves plain HTTP, which only a "
             "development environment may do.",
-            "'' or an ACM certificate ARN", lambda v: v == "" or matches(_ACM_ARN)(v)),
+            "'' or an ACM certificate ARN", certificate_arn_check(CERTIFICATE_KEY)),
     Setting(T, "allowed_cidrs", "array", PRIVATE_RANGES,
             "Client ranges the dashboard ALB accepts. The default is private address space only (VPN, "
             "Direct Connect, peering): opening the dashboards to the internet is a deliberate "
@@ -267,7 +269,7 @@ def stack_checks(settings: Mapping[str, Mapping[str, Any]]) -> list[str]:
     rt = settings["realtime"]
     if env != "development" and not rt["certificate_arn"]:
         problems.append(
-            f"iot-tiers:realtimeCertificateArn is empty, so the dashboard load balancer would serve plain "
+            f"{CERTIFICATE_KEY} is empty, so the dashboard load balancer would serve plain "
             f"HTTP, which only iot-tiers:environment=development allows (this stack: {env}); set "
-            "iot-tiers:realtimeCertificateArn to an ACM certificate ARN")
+            f"the ARN of your dashboard domain's ACM certificate: `{config_set_command(CERTIFICATE_KEY, '<arn>')}`")
     return problems

@@ -21,7 +21,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import pulumi
 from pulumi.output import UNKNOWN, contains_unknowns
@@ -48,7 +48,17 @@ class ConfigError(pulumi.RunError):
         super().__init__("\n".join(lines))
 
 
-Check = Callable[[Any], bool]
+#: A setting's check: True when the value is allowed; False, or the reason as a string, when not.
+Check = Callable[[Any], Union[bool, str]]
+
+#: Where a message's ``pulumi config set`` command names the stack; the stack file's loader
+#: (``load_stack_settings``) puts the stack's name there.
+STACK_HOLE = "--stack <stack>"
+
+
+def config_set_command(full_key: str, value: str) -> str:
+    """The command that sets ``full_key`` in a stack: ``pulumi config set <key> <value> --stack <stack>``."""
+    return f"pulumi config set {full_key} {value} {STACK_HOLE}"
 
 
 @dataclass(frozen=True)
@@ -120,8 +130,12 @@ class Setting:
         return value
 
     def validate(self, value: Any) -> Optional[str]:
-        """None when ``value`` is allowed, else the reason."""
-        if self.check is None or self.check(value):
+        """None when ``value`` is allowed, else the reason: the check's own when it returns one
+        (a string, for a value of the allowed form that is still wrong), else ``allowed``."""
+        verdict = True if self.check is None else self.check(value)
+        if isinstance(verdict, str):
+            return verdict
+        if verdict:
             return None
         return self.allowed or "value not allowed"
 

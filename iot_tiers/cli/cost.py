@@ -21,6 +21,8 @@ import json
 import sys
 from pathlib import Path
 
+from .stack_config import add_config_option, extra_config
+
 FORMATS = ("table", "json", "markdown")
 
 
@@ -54,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="exit 1 when the monthly total exceeds USD (default: no budget)")
     p.add_argument("--seed-table", action="store_true",
                    help="print the decision guide's cost table recomputed with these prices (markdown)")
+    add_config_option(p)
     p.set_defaults(func=run)
 
 
@@ -102,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         usage = Usage()
         if usage_path and (args.usage_file or Path(usage_path).exists()):
             usage = read_usage(usage_path)
-        capture = run_stack(program, args.stack)
+        capture = run_stack(program, args.stack, extra_config=extra_config(args))
         est = estimate_capture(capture, prices, usage=usage)
         if args.sync_usage:
             _, dropped = sync_usage(args.sync_usage, est, usage)
@@ -114,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         doc = {"stack": capture.stack, "project": capture.project, **est.as_json()}
         diff = None
         if args.compare_to:
-            label, before = resolve(args.compare_to, program, args.stack, prices, usage)
+            label, before = resolve(args.compare_to, program, args.stack, prices, usage,
+                                    extra_config=extra_config(args))
             diff = compare(before, doc, before_label=label, after_label=f"stack {args.stack} now")
     except ProjectError as exc:
         return _error(str(exc))

@@ -13,6 +13,8 @@ import textwrap
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
+from .stack_config import add_config_option, extra_config
+
 EXIT_OK, EXIT_VIOLATION, EXIT_ERROR = 0, 1, 2
 
 
@@ -41,6 +43,7 @@ def register(subparsers: Any) -> None:
                    help="JSON price file overriding the bundled us-east-1 list prices for the cost estimate "
                         "(another region, your rates), as `tiers cost --prices`")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    add_config_option(p)
     p.set_defaults(func=run_stacks)
 
 
@@ -116,7 +119,8 @@ def run(args: argparse.Namespace, out: Optional[TextIO] = None, err: Optional[Te
     try:
         prices = load_prices(getattr(args, "prices", None)) if getattr(args, "prices", None) else None
         result = run_preview(Path(args.program), args.stack, pack_dir=args.policy_pack,
-                             policy_config=args.policy_config, unknowns=args.unknowns)
+                             policy_config=args.policy_config, unknowns=args.unknowns,
+                             extra_config=extra_config(args))
         if prices is not None:  # the estimate shown is priced with the given file
             from ..offline.costing import estimate_capture, estimate_summary
 

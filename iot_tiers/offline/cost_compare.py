@@ -78,8 +78,10 @@ def export_revision(program_dir: Path, rev: str, into: Path) -> Path:
     return into / rel
 
 
-def resolve(ref: str, program_dir: Path, stack: str, prices: PriceTable, usage: Optional[Usage]) -> tuple[str, dict]:
-    """(label, estimate document) of ``ref``."""
+def resolve(ref: str, program_dir: Path, stack: str, prices: PriceTable, usage: Optional[Usage],
+            extra_config: Optional[dict[str, Any]] = None) -> tuple[str, dict]:
+    """(label, estimate document) of ``ref``. ``extra_config`` (``--config``) applies to every run of the
+    program: another stack, or the program at a git revision."""
     kind, _, value = ref.partition(":") if ref.split(":", 1)[0] in ("file", "stack", "git") else ("", "", ref)
     if kind in ("", "file") and Path(value).is_file():
         return str(value), load_saved(Path(value))
@@ -90,7 +92,7 @@ def resolve(ref: str, program_dir: Path, stack: str, prices: PriceTable, usage: 
         if value not in project.stacks():
             raise CompareError(f"--compare-to stack:{value}: no Pulumi.{value}.yaml in {program_dir} "
                                f"(stacks: {', '.join(project.stacks()) or 'none'})")
-        capture = run_stack(program_dir, value)
+        capture = run_stack(program_dir, value, extra_config=extra_config)
         doc = {"stack": capture.stack, "project": capture.project,
                **estimate_capture(capture, prices, usage=usage).as_json()}
         return f"stack {value}", doc
@@ -104,7 +106,7 @@ def resolve(ref: str, program_dir: Path, stack: str, prices: PriceTable, usage: 
                 f"--compare-to {ref}: not a file, not a stack of {program_dir} "
                 f"({', '.join(project.stacks()) or 'none'}), and not a git revision; "
                 "use file:PATH, stack:NAME or git:REV") from None
-        capture = run_stack(old, stack)
+        capture = run_stack(old, stack, extra_config=extra_config)
         doc = {"stack": capture.stack, "project": capture.project,
                **estimate_capture(capture, prices, usage=usage).as_json()}
     return f"git {value}", doc

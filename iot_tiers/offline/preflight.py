@@ -238,7 +238,8 @@ def engine_resources(capture: Capture, unknowns: str = "known") -> list[Resource
 # ---------------------------------------------------------------- the preflight
 
 def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str | Path] = None,
-                policy_config: Optional[str | Path] = None, unknowns: str = "known") -> PreviewResult:
+                policy_config: Optional[str | Path] = None, unknowns: str = "known",
+                extra_config: Optional[dict[str, Any]] = None) -> PreviewResult:
     """Run ``program_dir`` for ``stack`` under mocks and its policy pack over the result.
 
     A stack with no ``Pulumi.<stack>.yaml`` is previewed as a new stack (empty stack
@@ -246,6 +247,8 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     ``pack_dir``: the policy pack (default :func:`default_pack_dir`). ``policy_config``:
     a ``--policy-pack-config`` file (default ``<pack>/config/<stack>.json`` when it
     exists). ``unknowns``: ``"known"`` (default) or ``"first-preview"`` (see module doc).
+    ``extra_config``: stack config set for this run only (``KEY=VALUE`` of ``pulumi preview
+    --config``; a key without a namespace is the project's), over the stack file.
     Raises ``ProjectError``/``ProgramError`` for the program, ``AnalyzerError`` (and its
     ``PolicyConfigError``) for the pack and its config. Nothing after the program run
     raises for the program's content: a policy that fails is a violation of that
@@ -254,7 +257,7 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     program_dir = Path(program_dir).resolve()
-    capture = run_stack(program_dir, stack, new_stack=True)
+    capture = run_stack(program_dir, stack, new_stack=True, extra_config=extra_config)
     timings["program"] = time.perf_counter() - t0
 
     pack = Path(pack_dir).resolve() if pack_dir else default_pack_dir(program_dir)

@@ -11,7 +11,7 @@ import pytest
 
 from iot_tiers.cli import main
 
-from support import REPO_ROOT as REPO
+from support import REPO_ROOT as REPO, TEST_CERTIFICATE_ARGS
 
 PROGRAMS = REPO / "tests" / "policy" / "programs"
 
@@ -157,7 +157,7 @@ def test_console_script_runs_as_a_subprocess():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_repo_stack_has_no_mandatory_violation(capsys, stack):
-    code, out, _ = preview(capsys, REPO, "--json", stack=stack)
+    code, out, _ = preview(capsys, REPO, "--json", *(TEST_CERTIFICATE_ARGS if stack == "prod" else []), stack=stack)
     doc = json.loads(out)
     assert mandatory(doc) == {}, json.dumps([v for v in doc["violations"] if v["level"] == "mandatory"], indent=1)
     assert code == 0
@@ -167,7 +167,8 @@ def test_repo_stack_has_no_mandatory_violation(capsys, stack):
 def test_repo_stack_passes_a_first_preview_with_unknown_computed_inputs(capsys, stack):
     # A brand-new stack's first `pulumi preview` sees the bridge image digest as unknown;
     # the task definition's declared containers must keep the sidecar check decidable.
-    code, out, _ = preview(capsys, REPO, "--json", "--unknowns", "first-preview", stack=stack)
+    code, out, _ = preview(capsys, REPO, "--json", "--unknowns", "first-preview",
+                           *(TEST_CERTIFICATE_ARGS if stack == "prod" else []), stack=stack)
     doc = json.loads(out)
     assert mandatory(doc) == {}, json.dumps([v for v in doc["violations"] if v["level"] == "mandatory"], indent=1)
     assert code == 0

@@ -10,7 +10,7 @@ import pytest
 
 from iot_tiers.cli import main
 
-from support import REPO_ROOT as REPO
+from support import REPO_ROOT as REPO, TEST_CERTIFICATE_ARGS
 
 #: A team's program as people write it: a hard-coded queue and role name, an auto-named topic.
 TEAM_PROGRAM = '''
@@ -37,8 +37,8 @@ def team_program(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def preview_many(capsys, program: Path, *stacks: str, json_out: bool = True):
-    argv = ["preview", "--program", str(program)]
+def preview_many(capsys, program: Path, *stacks: str, json_out: bool = True, extra=()):
+    argv = ["preview", "--program", str(program), *extra]
     for s in stacks:
         argv += ["--stack", s]
     code = main(argv + (["--json"] if json_out else []))
@@ -47,7 +47,8 @@ def preview_many(capsys, program: Path, *stacks: str, json_out: bool = True):
 
 
 def test_the_repos_dev_and_prod_create_no_name_in_common(capsys):
-    code, doc = preview_many(capsys, REPO, "dev", "prod")
+    # The test certificate is config for both stacks: dev ignores it (plain HTTP), prod needs one.
+    code, doc = preview_many(capsys, REPO, "dev", "prod", extra=TEST_CERTIFICATE_ARGS)
     assert code == 0
     assert [s["stack"] for s in doc["stacks"]] == ["dev", "prod"]
     assert doc["collisions"] == []

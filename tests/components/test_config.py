@@ -95,7 +95,7 @@ def test_a_third_environment_needs_only_a_stack_file(tmp_path):
         "aws:region": "eu-central-1",
         "iot-tiers:environment": "production",
         "iot-tiers:realtimeCertificateArn":
-            "arn:aws:acm:eu-central-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+            "arn:aws:acm:eu-central-1:246813579024:certificate/11111111-2222-3333-4444-555555555555",
         "iot-tiers:processingMemoryMb": 512,
         "iot-tiers:processingLogRetentionDays": 30,
     })

@@ -205,18 +205,18 @@ def test_heavy_roles_must_be_known_and_distinct():
 
 
 def test_broker_certificate_needs_the_load_balancer():
-    text = problems("broker", certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000")
+    text = problems("broker", certificate_arn="arn:aws:acm:us-east-1:246813579024:certificate/3f1c9a4e-8b2d-4c6e-9f01-2a7b5c3d4e6f")
     assert "certificate_arn is set but load_balancer=False" in text
 
 
 def test_production_refuses_a_plain_mqtt_load_balancer():
     base = {"iot-tiers:environment": "production", "iot-tiers:heavyRoles": '["broker"]',
             "iot-tiers:heavyBrokerLoadBalancer": "true",
-            "iot-tiers:realtimeCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"}
+            "iot-tiers:realtimeCertificateArn": "arn:aws:acm:us-east-1:246813579024:certificate/3f1c9a4e-8b2d-4c6e-9f01-2a7b5c3d4e6f"}
     text = stack_problems(base)
     assert "heavyBrokerLoadBalancer=true without iot-tiers:heavyBrokerCertificateArn is refused in production" in text
     ok = load_stack_settings("prod", {**base, "iot-tiers:heavyBrokerCertificateArn":
-                                      "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"})
+                                      "arn:aws:acm:us-east-1:246813579024:certificate/3f1c9a4e-8b2d-4c6e-9f01-2a7b5c3d4e6f"})
     assert ok["heavyBroker"]["load_balancer"] is True
     # Development may use plain 1883.
     dev = load_stack_settings("dev", {k: v for k, v in base.items() if k != "iot-tiers:environment"})

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from iot_tiers.offline.harness import Capture, CapturedResource, run_stack
-from support import REPO_ROOT
+from support import REPO_ROOT, REPO_STACK_CONFIG
 
 REPO = REPO_ROOT
 ALL_ROLES = ["broker", "timeseries", "inference", "batch"]
@@ -32,12 +32,12 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 @pytest.fixture(scope="module")
 def stacks() -> dict[str, Capture]:
     extra = {"heavyRoles": ALL_ROLES, "heavyBatchImage": BATCH_IMAGE}
-    return {env: run_stack(REPO, env, extra_config=extra) for env in ("dev", "prod")}
+    return {env: run_stack(REPO, env, extra_config={**REPO_STACK_CONFIG[env], **extra}) for env in ("dev", "prod")}
 
 
 @pytest.fixture(scope="module")
 def as_configured() -> dict[str, Capture]:
-    return {env: run_stack(REPO, env) for env in ("dev", "prod")}
+    return {env: run_stack(REPO, env, extra_config=REPO_STACK_CONFIG[env]) for env in ("dev", "prod")}
 
 
 def tier(capture: Capture, role: str) -> CapturedResource:

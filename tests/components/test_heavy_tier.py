@@ -15,7 +15,7 @@ import pytest
 
 from iot_tiers.offline.harness import Capture, ProgramError, run_stack
 
-CERT = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+CERT = "arn:aws:acm:us-east-1:246813579024:certificate/3f1c9a4e-8b2d-4c6e-9f01-2a7b5c3d4e6f"
 TIER = "iot-tiers:index:HeavyComputeTier"
 
 PROGRAM = textwrap.dedent('''

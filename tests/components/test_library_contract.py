@@ -27,6 +27,8 @@ from iot_tiers.components.config.schema import ConfigError
 from iot_tiers.offline.harness import ProgramError, run_stack
 from iot_tiers.offline.mocks import AwsMocks
 
+from support import REPO_STACK_CONFIG
+
 NET = {"vpc_id": "vpc-0abc", "private_subnet_ids": ["subnet-a", "subnet-b"], "public_subnet_ids": ["subnet-c", "subnet-d"]}
 
 #: tier -> (class name, Args TypedDict, fixed wiring, table-backed argument names)
@@ -213,7 +215,8 @@ def test_a_misspelt_transform_key_gets_a_suggestion():
 @pytest.mark.parametrize("program,stack", [(".", "dev"), (".", "prod"), ("examples/team-telemetry", "dev")])
 def test_every_child_a_tier_creates_is_a_key_transform_accepts(program, stack, repo_root):
     import fnmatch
-    capture = run_stack(repo_root / program, stack)
+    repo_config = REPO_STACK_CONFIG[stack] if program == "." else None
+    capture = run_stack(repo_root / program, stack, extra_config=repo_config)
     checked = 0
     for component in capture.resources:
         cls = BY_TYPE.get(component.type)
@@ -231,7 +234,8 @@ def test_every_child_a_tier_creates_is_a_key_transform_accepts(program, stack, r
 
 @pytest.mark.parametrize("program,stack", [(".", "dev"), (".", "prod")])
 def test_every_declared_output_is_registered_and_nothing_else(program, stack, repo_root):
-    capture = run_stack(repo_root / program, stack)
+    repo_config = REPO_STACK_CONFIG[stack] if program == "." else None
+    capture = run_stack(repo_root / program, stack, extra_config=repo_config)
     seen = set()
     for component in capture.resources:
         cls = BY_TYPE.get(component.type)

@@ -10,7 +10,7 @@ from iot_tiers.offline.harness import Capture, ProgramError, run_stack
 from iot_tiers.offline.mocks import AwsMocks
 
 NET = "iot-tiers:index:Network"
-CERT = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+CERT = "arn:aws:acm:us-east-1:246813579024:certificate/11111111-2222-3333-4444-555555555555"
 
 
 def net_children(stack: Capture) -> dict[str, object]:

@@ -85,7 +85,7 @@ def test_plain_http_is_accepted_in_development(repo_root):
 
 
 def test_https_in_development_is_fine_too(repo_root):
-    arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+    arn = "arn:aws:acm:us-east-1:246813579024:certificate/11111111-2222-3333-4444-555555555555"
     capture = run_stack(repo_root, "dev", extra_config={"realtimeCertificateArn": arn})
     listener = [r for r in capture.by_type("aws:lb/listener:Listener") if r.inputs["port"] == 443]
     assert listener and listener[0].inputs["certificateArn"] == arn

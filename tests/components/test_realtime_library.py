@@ -14,7 +14,7 @@ from support import policy_statements
 
 NET = {"vpc_id": "vpc-0abc", "private_subnet_ids": ["subnet-p1", "subnet-p2"],
        "public_subnet_ids": ["subnet-u1", "subnet-u2"]}
-CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+CERT = "arn:aws:acm:eu-west-1:246813579024:certificate/11111111-2222-3333-4444-555555555555"
 
 
 class RecordingMocks(AwsMocks):

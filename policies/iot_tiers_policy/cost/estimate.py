@@ -108,9 +108,11 @@ def _price(node, rc: ResourceCost, ctx: Context, registry: Mapping[str, Any]) ->
         else:
             rc.status, rc.reason = "free", "not an AWS resource"
         return
-    if p.opaque_only and not ctx.view.is_opaque(node):
+    if p.opaque_only and not ctx.view.is_opaque(node, p.stands_in_for):
         rc.status = "via-children"
-        rc.reason = f"its {len(ctx.view.children(node))} children are priced (not its inputs)"
+        rc.reason = (f"its {len(ctx.view.descendants(node, p.stands_in_for))} {', '.join(p.stands_in_for)} "
+                     "descendant(s) are priced (not its inputs)" if p.stands_in_for else
+                     f"its {len(ctx.view.children(node))} children are priced (not its inputs)")
         return
     ctx.given = ctx.usage.check(node, p.usage)  # a bad usage key is the caller's error, not this resource's
     ctx.applied, ctx.seen = {}, {}

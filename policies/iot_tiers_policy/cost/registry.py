@@ -33,14 +33,19 @@ class Pricer:
     #: Price only while the component is opaque (a remote component under mocks); once its
     #: children are visible, they are priced instead, never both.
     opaque_only: bool = False
+    #: With ``opaque_only``: the descendant types the component's estimate stands in for. The
+    #: component is opaque while none of them is in the stack (any child at all, when empty).
+    stands_in_for: tuple[str, ...] = ()
 
 
 PRICERS: dict[str, Pricer] = {}
 FREE: dict[str, str] = {}
 
 
-def pricer(*types: str, usage: Iterable[UsageKey] = (), opaque_only: bool = False) -> Callable:
-    """Register the decorated function as the pricer of ``types``."""
+def pricer(*types: str, usage: Iterable[UsageKey] = (), opaque_only: bool = False,
+           stands_in_for: Iterable[str] = ()) -> Callable:
+    """Register the decorated function as the pricer of ``types`` (``opaque_only``, ``stands_in_for``: see
+    :class:`Pricer`)."""
     schema = {u.key: u for u in usage}
 
     def register(fn: Callable) -> Callable:
@@ -48,7 +53,7 @@ def pricer(*types: str, usage: Iterable[UsageKey] = (), opaque_only: bool = Fals
             if t in PRICERS or t in FREE:
                 raise ValueError(f"{t} has two pricers ({PRICERS[t].fn.__module__ if t in PRICERS else 'free'} "
                                  f"and {fn.__module__})")
-            PRICERS[t] = Pricer(t, fn, schema, opaque_only)
+            PRICERS[t] = Pricer(t, fn, schema, opaque_only, tuple(stands_in_for))
         return fn
 
     return register

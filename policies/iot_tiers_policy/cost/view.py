@@ -85,10 +85,29 @@ class StackView:
     def children(self, node: Node) -> list[Node]:
         return list(self._children.get(node.urn, ()))
 
-    def is_opaque(self, node: Node) -> bool:
+    def is_opaque(self, node: Node, types: Iterable[str] = ()) -> bool:
         """A component with no children in the graph: a remote (awsx) component under mocks,
-        priced from its inputs; in a real preview its children are there and are priced instead."""
-        return not self._children.get(node.urn)
+        priced from its inputs; in a real preview its children are there and are priced instead.
+
+        With ``types``: none of its descendants, at any depth, is of those types (awsx nests an
+        awsx VPC's NAT gateways under its subnets, under its ``aws:ec2/vpc:Vpc``).
+        """
+        if not types:
+            return not self._children.get(node.urn)
+        return not self.descendants(node, types)
+
+    def descendants(self, node: Node, types: Iterable[str] = ()) -> list[Node]:
+        """Every resource below ``node`` in the parent tree, of ``types`` when given."""
+        wanted, out, seen, frontier = set(types), [], {node.urn}, [node.urn]
+        while frontier:
+            for child in self._children.get(frontier.pop(), ()):
+                if child.urn in seen:
+                    continue
+                seen.add(child.urn)
+                frontier.append(child.urn)
+                if not wanted or child.type in wanted:
+                    out.append(child)
+        return out
 
     def function_of(self, node: Node) -> Optional[Node]:
         """The Lambda function a reference resolves to, through an alias if need be."""

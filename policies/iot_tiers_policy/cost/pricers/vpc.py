@@ -12,13 +12,19 @@ from ..usage import UsageKey
 
 NAT = "aws:ec2/natGateway:NatGateway"
 EIP = "aws:ec2/eip:Eip"
+#: What an awsx VPC's NAT estimate stands in for: in a real preview each NAT gateway and its Eip
+#: are the VPC's descendants (pulumi-awsx, awsx/ec2/vpc.ts: under the public subnet of its zone), and
+#: they are priced instead. Only these count: a subnet alone (or a child a team parents to the VPC)
+#: leaves the estimate in place.
+VPC_NAT_PARTS = (NAT, EIP)
 NAT_USAGE = [UsageKey("monthly_data_processed_gb",
                       "GB a month through this NAT gateway (default: the stack's NAT traffic shared by its gateways).")]
 
 
 def nat_gateways(ctx: Context) -> int:
     return len([n for n in ctx.view.of_type(NAT) if n.props.get("connectivityType", "public") != "private"]) \
-        + sum(_awsx_nat_count(v)[0] for v in ctx.view.of_type("awsx:ec2:Vpc") if ctx.view.is_opaque(v))
+        + sum(_awsx_nat_count(v)[0] for v in ctx.view.of_type("awsx:ec2:Vpc")
+              if ctx.view.is_opaque(v, VPC_NAT_PARTS))
 
 
 def _nat_gb_note(ctx: Context) -> str:
@@ -74,7 +80,7 @@ def _awsx_nat_count(node: Node) -> tuple[int, str, int]:
     return {"None": 0, "Single": 1}.get(strategy, azs), strategy, azs
 
 
-@pricer("awsx:ec2:Vpc", usage=NAT_USAGE, opaque_only=True)
+@pricer("awsx:ec2:Vpc", usage=NAT_USAGE, opaque_only=True, stands_in_for=VPC_NAT_PARTS)
 def awsx_vpc(node: Node, ctx: Context) -> Priced:
     count, strategy, azs = _awsx_nat_count(node)
     if not count:
