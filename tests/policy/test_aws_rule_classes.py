@@ -20,7 +20,7 @@ from botocore.model import ServiceModel
 from iot_tiers.offline.analyzer import UNKNOWN
 from iot_tiers.offline.preflight import run_preview
 from iot_tiers_policy.aws_rules.names import AUTONAMES, RANDOM_LENGTH
-from support import REPO_ROOT
+from support import REPO_ROOT, REPO_STACK_CONFIG
 
 from .conftest import PROGRAMS, res, urn
 
@@ -398,10 +398,10 @@ def test_a_teams_first_draft_gets_one_finding_per_mistake_and_no_other():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_repo_stacks_have_no_aws_api_finding_and_count_what_a_first_preview_leaves_open(stack):
-    known = run_preview(REPO_ROOT, stack)
+    known = run_preview(REPO_ROOT, stack, extra_config=REPO_STACK_CONFIG[stack])
     assert aws_findings(known) == set() and known.not_checkable == 0
     assert known.summary()["notCheckableAtPreview"] == 0
-    first = run_preview(REPO_ROOT, stack, unknowns="first-preview")
+    first = run_preview(REPO_ROOT, stack, unknowns="first-preview", extra_config=REPO_STACK_CONFIG[stack])
     assert aws_findings(first) == set()
     advisories = [v for v in first.violations if v.policy == NOT_CHECKABLE]
     assert len(advisories) == 1 and first.not_checkable > 0

@@ -37,7 +37,7 @@ from iot_tiers_policy.quotas import assess, quota
 from iot_tiers_policy.quotas.fargate import split
 from iot_tiers_policy.service_quotas import NAME, POLICIES
 from policy.cost.cost_support import analyze_stack
-from support import REPO_ROOT
+from support import REPO_ROOT, REPO_STACK_CONFIG
 
 TEAM = Path(__file__).resolve().parent / "programs" / "team"
 
@@ -148,7 +148,7 @@ def test_a_stack_within_every_default_gets_one_line_saying_none_exceed():
 
 @pytest.fixture(scope="module")
 def prod():
-    return run_preview(REPO_ROOT, "prod")
+    return run_preview(REPO_ROOT, "prod", extra_config=REPO_STACK_CONFIG["prod"])
 
 
 @pytest.fixture(scope="module")
