@@ -33,8 +33,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--policy-pack", dest="policy_pack", default=None,
                    help="policy pack directory (default: <program>/policies, else the pack shipped with iot-tiers)")
     p.add_argument("--policy-config", dest="policy_config", default=None,
-                   help="policy pack config JSON, as `--policy-pack-config` (default: <pack>/config/<stack>.json "
-                        "when it exists)")
+                   help="policy pack config JSON, as `--policy-pack-config` (default: none, as `pulumi preview`; the "
+                        "iot-tiers pack applies its development or production profile from the stack's "
+                        "iot-tiers:environment, and this file overrides any entry of it)")
     p.add_argument("--unknowns", choices=("known", "first-preview"), default="known",
                    help="'known' (default): send mock values for inputs computed from other resources, as the pack "
                         "sees them at `pulumi up`; 'first-preview': send them as unknowns, as a first `pulumi "
@@ -156,7 +157,10 @@ def render(result: Any, width: int = 100) -> str:
     cap = result.capture
     lines.append(f"Preview of stack '{cap.stack}' (project {cap.project}): {len(cap.resources)} resources")
     lines.append(f"Policy pack {result.info.name}@{result.info.version} ({len(result.info.policies)} policies), "
-                 f"config: {result.policy_config_path or 'pack defaults'}, unknowns: {result.unknowns}")
+                 f"config: {result.policy_config_path or 'none'}, unknowns: {result.unknowns}")
+    if getattr(result, "environment", None) is not None:
+        lines.append(f"Environment rules: {result.environment.describe()}"
+                     + (f", overridden by {result.policy_config_path.name}" if result.policy_config_path else ""))
     if cap.new_stack:
         lines.append(f"No Pulumi.{cap.stack}.yaml: previewed as a new stack (the project's declared config "
                      f"defaults only), as `pulumi preview` does")

@@ -81,6 +81,9 @@ class PreviewResult:
     #: The service quotas the stack needs above a new account's defaults
     #: (:func:`iot_tiers.offline.quotas.quota_summary`): information, never a violation.
     quotas: Optional[dict[str, Any]] = None
+    #: The environment profile the iot-tiers pack applied (:class:`iot_tiers_policy.environment.Choice`);
+    #: None for another pack.
+    environment: Optional[Any] = None
 
     @property
     def mandatory(self) -> list[Diagnostic]:
@@ -124,6 +127,7 @@ class PreviewResult:
             "byPolicy": dict(sorted(by_policy.items())),
             "pack": f"{self.info.name}@{self.info.version}",
             "policyConfig": str(self.policy_config_path) if self.policy_config_path else None,
+            "environment": self.environment.as_json() if self.environment else None,
             "unknowns": self.unknowns,
             "seconds": {k: round(v, 3) for k, v in self.timings.items()},
             "monthlyCost": self.cost,
@@ -245,8 +249,9 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     A stack with no ``Pulumi.<stack>.yaml`` is previewed as a new stack (empty stack
     config plus the project's declared defaults), as ``pulumi preview`` does.
     ``pack_dir``: the policy pack (default :func:`default_pack_dir`). ``policy_config``:
-    a ``--policy-pack-config`` file (default ``<pack>/config/<stack>.json`` when it
-    exists). ``unknowns``: ``"known"`` (default) or ``"first-preview"`` (see module doc).
+    a ``--policy-pack-config`` file (default none, as ``pulumi preview``: the iot-tiers
+    pack applies the profile of the stack's environment itself). ``unknowns``:
+    ``"known"`` (default) or ``"first-preview"`` (see module doc).
     ``extra_config``: stack config set for this run only (``KEY=VALUE`` of ``pulumi preview
     --config``; a key without a namespace is the project's), over the stack file.
     Raises ``ProjectError``/``ProgramError`` for the program, ``AnalyzerError`` (and its
@@ -261,9 +266,9 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     timings["program"] = time.perf_counter() - t0
 
     pack = Path(pack_dir).resolve() if pack_dir else default_pack_dir(program_dir)
+    # As `pulumi preview --policy-pack`: no policy config unless one is given. The iot-tiers
+    # pack picks its environment's profile itself (iot_tiers_policy.environment).
     config_path: Optional[Path] = Path(policy_config).resolve() if policy_config else None
-    if config_path is None and (pack / "config" / f"{stack}.json").exists():
-        config_path = pack / "config" / f"{stack}.json"
     given = load_policy_config(config_path) if config_path else {}
     resources = engine_resources(capture, unknowns)
 
@@ -291,7 +296,8 @@ def run_preview(program_dir: str | Path, stack: str, *, pack_dir: Optional[str |
     from .quotas import quota_summary
 
     return PreviewResult(capture, pack, config_path, info, config, resources, violations, unknowns, timings,
-                         cost_summary(capture), placements(info, config, resources), quota_summary(capture))
+                         cost_summary(capture), placements(info, config, resources), quota_summary(capture),
+                         environment(info, capture))
 
 
 def cost_summary(capture: Capture) -> dict[str, Any]:
@@ -302,6 +308,15 @@ def cost_summary(capture: Capture) -> dict[str, Any]:
         return estimate_summary(estimate_capture(capture))
     except Exception as exc:  # the cost model is no reason to lose the policy verdicts
         return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def environment(info: AnalyzerInfo, capture: Capture) -> Optional[Any]:
+    """The profile the iot-tiers pack applied (it chose it from the same stack config); None for other packs."""
+    if info.name != PACK_NAME:
+        return None
+    from iot_tiers_policy.environment import choose
+
+    return choose(capture.config, capture.project)
 
 
 def _renamed_policies(info: AnalyzerInfo) -> dict[str, str]:

@@ -58,8 +58,9 @@ UNKNOWN_SENTINELS = frozenset({
     UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE, UNKNOWN_OBJECT_VALUE,
 })
 
-#: Concern prefixes every policy name starts with (ENGINEERING.md); ``aws`` checks inputs against AWS's own rules.
-CONCERNS = ("placement", "security", "reliability", "cost", "aws")
+#: Concern prefixes every policy name starts with (ENGINEERING.md); ``aws`` checks inputs against AWS's own rules;
+#: ``environment`` says which environment's rules the pack applied (:mod:`.environment`).
+CONCERNS = ("placement", "security", "reliability", "cost", "aws", "environment")
 
 
 def is_unknown(value: Any) -> bool:

@@ -3,7 +3,8 @@
 * ``reliability-multi-az`` — ECS services (tasks and subnets), Lambda VPC subnets,
   auto-scaling groups, load balancers, RDS and VPCs span at least ``minAzs`` AZs, ECS
   services keep ``minTasks`` tasks, and no workload is a single EC2 instance (unless
-  ``allowSingleInstances``). Enabled by policies/config/prod.json, disabled in dev.
+  ``allowSingleInstances``). Mandatory in the production profile, disabled by the
+  development one (:mod:`.environment`).
 * ``reliability-exempted`` — advisory: a multi-AZ finding on a resource with a reasoned
   ``workload:exemption`` tag, reported with its reason instead of blocking.
 

@@ -122,7 +122,7 @@ def test_policy_config_changes_level_and_settings(pack):
 def test_every_policy_has_concern_prefix_severity_description_and_remediation(pack):
     assert len(pack.info.policies) >= 37
     for p in pack.info.policies:
-        assert p.name.split("-", 1)[0] in ("placement", "security", "reliability", "cost", "aws"), p.name
+        assert p.name.split("-", 1)[0] in ("placement", "security", "reliability", "cost", "aws", "environment"), p.name
         assert p.description, p.name
         if not p.name.startswith("cost-"):  # cost policies are another module's owner's to pin
             assert p.severity and p.remediation, p.name
