@@ -28,6 +28,10 @@ ECS_NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 IOT_RULE_MAX = 128
 LOG_GROUP_MAX = 512
 ECS_NAME_MAX = 255
+#: The ECS service's name is also the start of the bridge's MQTT client id,
+#: ``<service>-<32-hex task id>``, which IoT Core allows up to 128 bytes: 64 keeps the task id whole,
+#: so no two tasks ever share (and take over) one MQTT session.
+ECS_SERVICE_NAME_MAX = 64
 #: application-autoscaling PutScalingPolicy ``PolicyName``.
 SCALING_POLICY_NAME_MAX = 256
 
@@ -58,5 +62,5 @@ def log_group_name(*parts: str) -> str:
 
 
 def ecs_name(*parts: str) -> str:
-    """An ECS service name or task family."""
-    return scoped(*parts, sep="-", disallowed=ECS_NAME_CHARS, max_len=ECS_NAME_MAX)
+    """An ECS service name (also its task family), within the bridge's client-id budget."""
+    return scoped(*parts, sep="-", disallowed=ECS_NAME_CHARS, max_len=min(ECS_NAME_MAX, ECS_SERVICE_NAME_MAX))

@@ -53,7 +53,7 @@ def run_stacks(args: argparse.Namespace, out: Optional[TextIO] = None, err: Opti
     stacks = args.stack if isinstance(args.stack, list) else [args.stack]
     if len(stacks) == 1:
         return run(argparse.Namespace(**{**vars(args), "stack": stacks[0]}), out, err)
-    from ..offline.collisions import find_collisions
+    from ..offline.collisions import find_collisions, find_shared_topics
 
     out = out or sys.stdout
     captures, codes, reports = [], [], []
@@ -66,15 +66,17 @@ def run_stacks(args: argparse.Namespace, out: Optional[TextIO] = None, err: Opti
         if buffer.result is not None:
             captures.append(buffer.result.capture)
     if EXIT_ERROR in codes:  # a stack that did not run cannot be compared
-        collisions = []
+        collisions, shared = [], []
     else:
-        collisions = find_collisions(captures)
+        collisions, shared = find_collisions(captures), find_shared_topics(captures)
     if args.json:
-        print(json.dumps({"stacks": reports, "collisions": [c.as_json() for c in collisions]}, indent=2,
-                         default=str), file=out)
+        print(json.dumps({"stacks": reports, "collisions": [c.as_json() for c in collisions],
+                          "sharedTopics": [t.as_json() for t in shared]}, indent=2, default=str), file=out)
     else:
         out.write("\n".join(reports))
         out.write(render_collisions(stacks, collisions, compared=EXIT_ERROR not in codes))
+        for topic in shared:  # advice: both deploy, but they read each other's devices
+            out.write(f"  ! {topic.describe()}\n")
     worst = max(codes)
     return EXIT_VIOLATION if collisions and worst == EXIT_OK else worst
 

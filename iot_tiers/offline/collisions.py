@@ -13,6 +13,7 @@ its VPC) never clashes across stacks whose parents are auto-named.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -93,6 +94,8 @@ def physical_names(capture: Capture) -> dict[tuple[str, str, str], str]:
         if not isinstance(name, str) or not name:
             continue  # auto-named (or unknown at preview): a random suffix never clashes
         scope = entry[1] if entry[1] != REGION else f"{REGION} {_region(capture, r)}"
+        if entry[1] == ACCOUNT:
+            name = name.lower()  # IAM names are unique regardless of case (IAM identifiers guide)
         found[(r.type, scope, name)] = r.urn
     return found
 
@@ -105,3 +108,61 @@ def find_collisions(captures: Iterable[Capture]) -> list[Collision]:
             holders.setdefault(key, []).append((f"{capture.project}/{capture.stack}", urn))
     return [Collision(type=k[0], scope=k[1], name=k[2], holders=tuple(v))
             for k, v in sorted(holders.items()) if len(v) > 1]
+
+
+def filters_overlap(a: str, b: str) -> bool:
+    """True when some MQTT topic matches both filters (``+`` one level, ``#`` the rest)."""
+    left, right = a.split("/"), b.split("/")
+    for x, y in zip(left, right):
+        if x == "#" or y == "#":
+            return True
+        if x != y and "+" not in (x, y):
+            return False
+    if len(left) == len(right):
+        return True
+    longer = left if len(left) > len(right) else right
+    return longer[min(len(left), len(right))] == "#"  # "a/#" also matches "a"
+
+
+_RULE_FROM = re.compile(r"\bFROM\s+'([^']+)'", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SharedTopic:
+    """Two stacks' IoT rules in one region whose topic filters overlap: both deploy, and each
+    receives the other's messages (IoT Core rules are per account and region)."""
+
+    filters: tuple[str, str]
+    region: str
+    rules: tuple[tuple[str, str], tuple[str, str]]
+
+    def as_json(self) -> dict:
+        return {"filters": list(self.filters), "region": self.region,
+                "rules": [{"stack": s, "urn": u} for s, u in self.rules]}
+
+    def describe(self) -> str:
+        (s1, u1), (s2, u2) = self.rules
+        return (f"IoT rules {u1.rsplit('::', 1)[-1]} ({s1}, '{self.filters[0]}') and {u2.rsplit('::', 1)[-1]} "
+                f"({s2}, '{self.filters[1]}') in {self.region}: each would also receive the other stack's "
+                f"devices' messages; give each stack its own account, region or topic prefix")
+
+
+def _rule_filters(capture: Capture) -> list[tuple[str, str, str]]:
+    found = []
+    for r in capture.by_type("aws:iot/topicRule:TopicRule"):
+        sql = r.inputs.get("sql")
+        match = _RULE_FROM.search(sql) if isinstance(sql, str) else None
+        if match:
+            found.append((match.group(1), _region(capture, r), r.urn))
+    return found
+
+
+def find_shared_topics(captures: Iterable[Capture]) -> list[SharedTopic]:
+    """Overlapping rule filters across different stacks in one region (advice, not a failure)."""
+    rules = [(f"{c.project}/{c.stack}", f, region, urn) for c in captures for f, region, urn in _rule_filters(c)]
+    shared = []
+    for i, (s1, f1, reg1, u1) in enumerate(rules):
+        for s2, f2, reg2, u2 in rules[i + 1:]:
+            if s1 != s2 and reg1 == reg2 and filters_overlap(f1, f2):
+                shared.append(SharedTopic((f1, f2), reg1, ((s1, u1), (s2, u2))))
+    return shared

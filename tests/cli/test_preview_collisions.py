@@ -24,6 +24,9 @@ role = aws.iam.Role("worker", name="orders-worker", assume_role_policy=json.dump
     "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))
 topic = aws.sns.Topic("events")
+# IAM names are unique whatever their case: "Orders-Worker" in one stack clashes with "orders-worker".
+other = aws.iam.Role("auditor", name=pulumi.Config().get("auditorRole") or "auditor-a",
+                     assume_role_policy=role.assume_role_policy)
 pulumi.export("queue", queue.url)
 '''
 
@@ -33,7 +36,8 @@ def team_program(tmp_path: Path) -> Path:
     (tmp_path / "Pulumi.yaml").write_text("name: orders\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(textwrap.dedent(TEAM_PROGRAM))
     for stack, region in (("staging", "us-east-1"), ("prod", "us-east-1"), ("eu", "eu-west-1")):
-        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  aws:region: {region}\n")
+        auditor = "Auditor-A" if stack == "prod" else "auditor-a"
+        (tmp_path / f"Pulumi.{stack}.yaml").write_text(f"config:\n  aws:region: {region}\n  orders:auditorRole: {auditor}\n")
     return tmp_path
 
 
@@ -58,7 +62,8 @@ def test_two_stacks_of_a_program_with_hard_coded_names_collide_on_exactly_those(
     code, doc = preview_many(capsys, team_program, "staging", "prod")
     assert code == 1  # the second `pulumi up` would fail
     found = {(c["type"], c["name"]) for c in doc["collisions"]}
-    assert found == {("aws:sqs/queue:Queue", "orders-queue"), ("aws:iam/role:Role", "orders-worker")}
+    assert found == {("aws:sqs/queue:Queue", "orders-queue"), ("aws:iam/role:Role", "orders-worker"),
+                     ("aws:iam/role:Role", "auditor-a")}
     for c in doc["collisions"]:
         assert [r["stack"] for r in c["resources"]] == ["orders/staging", "orders/prod"]
 
@@ -66,7 +71,8 @@ def test_two_stacks_of_a_program_with_hard_coded_names_collide_on_exactly_those(
 def test_regional_names_in_two_regions_do_not_collide_but_iam_names_still_do(capsys, team_program):
     code, doc = preview_many(capsys, team_program, "staging", "eu")
     assert code == 1
-    assert {(c["type"], c["name"]) for c in doc["collisions"]} == {("aws:iam/role:Role", "orders-worker")}
+    assert {(c["type"], c["name"]) for c in doc["collisions"]} == {("aws:iam/role:Role", "orders-worker"),
+                                                                     ("aws:iam/role:Role", "auditor-a")}
 
 
 def test_the_readable_report_names_each_collision_and_both_stacks(capsys, team_program):
@@ -81,3 +87,26 @@ def test_one_stack_keeps_the_single_stack_json_shape(capsys):
     code = main(["preview", "--stack", "dev", "--program", str(REPO), "--json"])
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and doc["stack"] == "dev" and "collisions" not in doc
+
+
+@pytest.mark.parametrize("a, b, overlap", [
+    ("devices/+/telemetry", "devices/+/telemetry", True),
+    ("devices/+/telemetry", "devices/d1/telemetry", True),
+    ("devices/#", "devices/d1/telemetry", True),
+    ("devices/#", "devices", True),          # "#" also matches its parent level
+    ("dev/devices/+/telemetry", "devices/+/telemetry", False),
+    ("devices/+/telemetry", "devices/+/status", False),
+    ("devices/+", "devices/+/telemetry", False),
+])
+def test_mqtt_filter_overlap_at_its_edges(a, b, overlap):
+    from iot_tiers.offline.collisions import filters_overlap
+
+    assert filters_overlap(a, b) is overlap and filters_overlap(b, a) is overlap
+
+
+def test_the_repos_stacks_in_one_region_are_told_their_rules_read_each_others_devices(capsys):
+    code, doc = preview_many(capsys, REPO, "dev", "prod", extra=TEST_CERTIFICATE_ARGS)
+    assert code == 0  # advice: both deploy
+    [shared] = doc["sharedTopics"]
+    assert shared["filters"] == ["devices/+/telemetry", "devices/+/telemetry"]
+    assert [r["stack"] for r in shared["rules"]] == ["iot-tiers/dev", "iot-tiers/prod"]

@@ -110,6 +110,9 @@ def test_names_that_would_overflow_or_break_the_charset_are_made_valid_and_stay_
     assert len(log) <= model_member("logs", "CreateLogGroupRequest", "logGroupName")["max"]
     assert re.fullmatch(r"[.\-_/#A-Za-z0-9]+", log)
     assert len(ecs) <= 255 and re.fullmatch(r"[A-Za-z0-9_-]+", ecs)
+    # The bridge's MQTT client id is <service>-<32-hex ECS task id>, at most 128 bytes (IoT Core):
+    # the task id must survive whole, or two tasks would share one session.
+    assert len(f"{ecs}-{'0' * 32}".encode()) <= 128
     # Shortening is deterministic and keeps two long names apart.
     assert names.iot_rule_name("processing", "telemetry") == rule
     assert names.iot_rule_name("processing2", "telemetry") != rule
