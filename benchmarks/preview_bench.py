@@ -80,7 +80,8 @@ def generate(root: Path, tiers: int) -> Path:
     d = root / f"tiers-{tiers}"
     d.mkdir()
     (d / "Pulumi.yaml").write_text(f"name: bench-{tiers}\nruntime: python\n")
-    (d / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    # Judged by the pack's development profile, as the repo's dev stack is (iot_tiers_policy.environment).
+    (d / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n  iot-tiers:environment: development\n")
     (d / "__main__.py").write_text(PROGRAM.format(tiers=tiers))
     return d
 
