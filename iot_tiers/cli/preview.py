@@ -7,6 +7,7 @@ program, the stack's config, the pack or the policy config is broken.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import textwrap
@@ -81,20 +82,10 @@ def run_stacks(args: argparse.Namespace, out: Optional[TextIO] = None, err: Opti
     return EXIT_VIOLATION if collisions and worst == EXIT_OK else worst
 
 
-class _Buffer:
+class _Buffer(io.StringIO):
     """A text stream that also keeps the preview result :func:`run` hands it."""
 
-    def __init__(self) -> None:
-        import io
-
-        self._io = io.StringIO()
-        self.result: Any = None
-
-    def write(self, text: str) -> int:
-        return self._io.write(text)
-
-    def getvalue(self) -> str:
-        return self._io.getvalue()
+    result: Any = None
 
 
 def render_collisions(stacks: list[str], collisions: list[Any], compared: bool = True) -> str:

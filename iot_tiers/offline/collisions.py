@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from .harness import Capture
 
@@ -73,19 +73,20 @@ class Collision:
         return f"{self.type} {self.name!r} (unique in {self.scope}): created by {where}"
 
 
-def _region(capture: Capture, resource) -> str:
-    # A resource on an explicit provider may be in another region; the provider's own
-    # registration carries it (the default provider takes the stack's aws:region).
-    provider_urn = (resource.provider or "").rsplit("::", 1)[0]  # a reference is "<urn>::<id>"
-    for r in capture.resources:
-        if r.urn == provider_urn and r.inputs.get("region"):
-            return str(r.inputs["region"])
-    return capture.config.get("aws:region", "us-east-1")
+def _regions(capture: Capture) -> Callable[[Any], str]:
+    """Each resource's region: an explicit provider's ``region`` if it sets one (a resource may
+    live in another region than the stack), else the stack's ``aws:region``."""
+    default = capture.config.get("aws:region", "us-east-1")
+    by_provider = {r.urn: str(r.inputs["region"]) for r in capture.resources
+                   if r.type == "pulumi:providers:aws" and r.inputs.get("region")}
+    # A provider reference is "<urn>::<id>".
+    return lambda resource: by_provider.get((resource.provider or "").rsplit("::", 1)[0], default)
 
 
 def physical_names(capture: Capture) -> dict[tuple[str, str, str], str]:
     """``(type, scope key, name) -> urn`` for every explicitly named resource of one stack."""
     found = {}
+    region = _regions(capture)
     for r in capture.resources:
         entry = NAMED_TYPES.get(r.type)
         if not entry:
@@ -93,7 +94,7 @@ def physical_names(capture: Capture) -> dict[tuple[str, str, str], str]:
         name = r.inputs.get(entry[0])
         if not isinstance(name, str) or not name:
             continue  # auto-named (or unknown at preview): a random suffix never clashes
-        scope = entry[1] if entry[1] != REGION else f"{REGION} {_region(capture, r)}"
+        scope = entry[1] if entry[1] != REGION else f"{REGION} {region(r)}"
         if entry[1] == ACCOUNT:
             name = name.lower()  # IAM names are unique regardless of case (IAM identifiers guide)
         found[(r.type, scope, name)] = r.urn
@@ -149,11 +150,12 @@ class SharedTopic:
 
 def _rule_filters(capture: Capture) -> list[tuple[str, str, str]]:
     found = []
+    region = _regions(capture)
     for r in capture.by_type("aws:iot/topicRule:TopicRule"):
         sql = r.inputs.get("sql")
         match = _RULE_FROM.search(sql) if isinstance(sql, str) else None
         if match:
-            found.append((match.group(1), _region(capture, r), r.urn))
+            found.append((match.group(1), region(r), r.urn))
     return found
 
 
